@@ -1,0 +1,174 @@
+import type { z } from "zod";
+
+/** The stable machine-readable codes of every {@link GoalStoreError}. */
+export type GoalStoreErrorCode =
+  | "NOT_FOUND"
+  | "VERIFICATION_GATE"
+  | "INVALID_INPUT"
+  | "CONFLICT"
+  | "PALACE"
+  | "CACHE_IO"
+  | "CACHE_CORRUPT";
+
+/**
+ * Base class of every failure goal-store reports. Branch on `instanceof` of a
+ * subclass or on the literal {@link GoalStoreError.code}; the underlying error,
+ * when there is one, is kept as `cause`.
+ *
+ * @example
+ * ```ts
+ * try { await store.close(id); }
+ * catch (error) {
+ *   if (error instanceof VerificationGateError) console.log(error.verified, error.total);
+ *   else throw error;
+ * }
+ * ```
+ */
+export abstract class GoalStoreError extends Error {
+  /** Stable code to branch on; never changes between releases. */
+  abstract readonly code: GoalStoreErrorCode;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** `NOT_FOUND`: no goal with `goalId`, or (with `sessionId`) no such session linked to it. */
+export class GoalNotFoundError extends GoalStoreError {
+  readonly code = "NOT_FOUND" as const;
+  /** The goal that was looked up. */
+  readonly goalId: string;
+  /** The session that was looked up, when the goal exists but the session is not linked. */
+  readonly sessionId: string | undefined;
+
+  constructor(goalId: string, sessionId?: string) {
+    super(
+      sessionId === undefined
+        ? `goal ${goalId} not found; check the id (store.all() lists every goal)`
+        : `session ${sessionId} is not linked to goal ${goalId}; link it first with store.link()`,
+    );
+    this.goalId = goalId;
+    this.sessionId = sessionId;
+  }
+}
+
+/**
+ * `VERIFICATION_GATE`: a goal cannot be (or stay) `done` unless it has at least
+ * one linked session and every linked session is `verified`. `verified` and
+ * `total` are the counts the refused change would have produced.
+ */
+export class VerificationGateError extends GoalStoreError {
+  readonly code = "VERIFICATION_GATE" as const;
+  /** The goal whose gate refused. */
+  readonly goalId: string;
+  /** Linked sessions in state `verified`. */
+  readonly verified: number;
+  /** Linked sessions in all. */
+  readonly total: number;
+
+  constructor(goalId: string, verified: number, total: number, reason: "close" | "keepDone") {
+    super(
+      reason === "close"
+        ? total === 0
+          ? `goal ${goalId} has no linked sessions; link and verify at least one before closing`
+          : `goal ${goalId} has ${verified}/${total} sessions verified; verify the rest before closing`
+        : `goal ${goalId} is done and this change would leave ${verified}/${total} sessions verified; reopen it with setStatus() first`,
+    );
+    this.goalId = goalId;
+    this.verified = verified;
+    this.total = total;
+  }
+}
+
+/** `INVALID_INPUT`: an argument failed validation; `issues` are zod's, with paths. */
+export class InvalidInputError extends GoalStoreError {
+  readonly code = "INVALID_INPUT" as const;
+  /** The zod issues describing every problem found. */
+  readonly issues: readonly z.core.$ZodIssue[];
+
+  constructor(context: string, issues: readonly z.core.$ZodIssue[], cause?: unknown) {
+    super(`invalid ${context}: ${summarizeIssues(issues)}; fix the argument and call again`, { cause });
+    this.issues = issues;
+  }
+}
+
+/** `CONFLICT`: the session is already linked to the goal (a session id appears at most once per goal). */
+export class ConflictError extends GoalStoreError {
+  readonly code = "CONFLICT" as const;
+  /** The goal the session is already linked to. */
+  readonly goalId: string;
+  /** The session id that is already linked. */
+  readonly sessionId: string;
+
+  constructor(goalId: string, sessionId: string) {
+    super(`session ${sessionId} is already linked to goal ${goalId}; use update() to change it`);
+    this.goalId = goalId;
+    this.sessionId = sessionId;
+  }
+}
+
+/**
+ * `PALACE`: the palace (the {@link GoalMemory}) rejected or threw. For a
+ * mutation this means nothing was committed and the store is unchanged.
+ */
+export class PalaceError extends GoalStoreError {
+  readonly code = "PALACE" as const;
+  /** The goal being written, when the failure was a write. */
+  readonly goalId: string | undefined;
+
+  constructor(message: string, cause: unknown, goalId?: string) {
+    super(`${message}: ${describe(cause)}`, { cause });
+    this.goalId = goalId;
+  }
+}
+
+/** `CACHE_IO`: reading or writing goals.json failed at the file-system level. */
+export class CacheIoError extends GoalStoreError {
+  readonly code = "CACHE_IO" as const;
+  /** The goals.json path involved. */
+  readonly path: string;
+
+  constructor(path: string, action: "read" | "write", cause: unknown) {
+    super(
+      action === "write"
+        ? `could not write ${path}: ${describe(cause)}; every commit is still in the palace and the next write retries`
+        : `could not read ${path}: ${describe(cause)}; check its permissions`,
+      { cause },
+    );
+    this.path = path;
+  }
+}
+
+/** `CACHE_CORRUPT`: goals.json exists but is not a JSON array of goals. */
+export class CacheCorruptError extends GoalStoreError {
+  readonly code = "CACHE_CORRUPT" as const;
+  /** The goals.json path involved. */
+  readonly path: string;
+
+  constructor(path: string, detail: string, cause?: unknown) {
+    super(
+      `${path} is not a valid goals.json (${detail}); load with the palace available to rebuild it, or delete it`,
+      { cause },
+    );
+    this.path = path;
+  }
+}
+
+/** One line naming the first few zod issues with their paths (internal). */
+export function summarizeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const shown = issues
+    .slice(0, 3)
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ");
+  return issues.length > 3 ? `${shown} (and ${issues.length - 3} more)` : shown;
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  try {
+    return String(cause);
+  } catch {
+    return "unprintable error";
+  }
+}

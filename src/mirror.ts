@@ -1,0 +1,81 @@
+import type { GoalCache } from "./cache.js";
+import { CacheIoError, GoalStoreError } from "./errors.js";
+
+/**
+ * Keeps goals.json behind the committed state by at most one write: commits
+ * only bump a counter; one write is in flight at a time and always renders the
+ * newest committed state, so a burst of N commits costs a couple of writes, not
+ * N. A failed write is reported and left for the next commit (or `flush`) to retry.
+ */
+export class CacheMirror {
+  readonly #cache: GoalCache;
+  readonly #render: () => string;
+  readonly #onError: (error: GoalStoreError) => void;
+  #committed = 0;
+  #written = 0;
+  #inFlight: Promise<GoalStoreError | undefined> | undefined;
+
+  constructor(cache: GoalCache, render: () => string, onError: (error: GoalStoreError) => void) {
+    this.#cache = cache;
+    this.#render = render;
+    this.#onError = onError;
+  }
+
+  /** Records a commit and starts a background write if none is running. */
+  changed(): void {
+    this.#committed++;
+    this.#start();
+  }
+
+  /**
+   * Resolves once goals.json reflects every commit recorded before the call,
+   * writing if it is behind (also after an earlier failed write).
+   * @throws {CacheIoError} the error of the write that left it behind.
+   */
+  async flush(): Promise<void> {
+    const target = this.#committed;
+    while (this.#written < target) {
+      const running = this.#inFlight;
+      if (running !== undefined) {
+        // Someone else's write: it may or may not cover `target`; look again after it.
+        await running;
+        continue;
+      }
+      const error = await this.#start();
+      if (error !== undefined && this.#written < target) throw error;
+    }
+  }
+
+  #start(): Promise<GoalStoreError | undefined> {
+    if (this.#inFlight !== undefined) return this.#inFlight;
+    const run = this.#drain();
+    this.#inFlight = run;
+    void run.then((error) => {
+      this.#inFlight = undefined;
+      // A commit can land after the drain's last check but before this callback;
+      // it saw a write in flight and did not start one, so start it here. After a
+      // failure, wait for the next commit or flush instead of spinning on it.
+      if (error === undefined && this.#written < this.#committed) void this.#start();
+    });
+    return run;
+  }
+
+  async #drain(): Promise<GoalStoreError | undefined> {
+    while (this.#written < this.#committed) {
+      const target = this.#committed;
+      try {
+        await this.#cache.writeText(this.#render());
+        this.#written = target;
+      } catch (cause) {
+        const error = cause instanceof GoalStoreError ? cause : new CacheIoError(this.#cache.path, "write", cause);
+        try {
+          this.#onError(error);
+        } catch {
+          // A throwing listener must not turn a reported failure into a crash.
+        }
+        return error;
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  InMemoryGoalMemory,
+  type InMemoryGoalMemoryOptions,
+  type InMemoryMode,
+  type FaultKind,
+} from "./in-memory-goal-memory.js";
