@@ -35,13 +35,10 @@ export class CacheMirror {
   async flush(): Promise<void> {
     const target = this.#committed;
     while (this.#written < target) {
-      const running = this.#inFlight;
-      if (running !== undefined) {
-        // Someone else's write: it may or may not cover `target`; look again after it.
-        await running;
-        continue;
-      }
-      const error = await this.#start();
+      // Join the write in flight, or start one. A write that fails while the
+      // file is still behind `target` is the answer: reject with its error.
+      // One that succeeds but started before some commit loops for another.
+      const error = await (this.#inFlight ?? this.#start());
       if (error !== undefined && this.#written < target) throw error;
     }
   }
