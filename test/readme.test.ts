@@ -1,0 +1,53 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { tempRoot } from "./helpers.js";
+
+const repo = resolve(import.meta.dirname, "..");
+
+/** The fenced blocks of `language` under the README heading `heading`. */
+export async function readmeBlocks(heading: string, language: string): Promise<string[]> {
+  const readme = await readFile(join(repo, "README.md"), "utf8");
+  const start = readme.indexOf(`\n## ${heading}\n`);
+  if (start === -1) throw new Error(`README has no "## ${heading}" section`);
+  const section = readme.slice(start + 1).split(/\n## /)[0] as string;
+  return [...section.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1] as string);
+}
+
+/** Runs `code` as an ES module in a scratch folder where `goal-store` resolves to this repo's build. */
+export async function runAsUser(code: string, file = "example.mjs"): Promise<string> {
+  if (!existsSync(join(repo, "dist", "index.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+  const dir = await tempRoot();
+  await mkdir(join(dir, "node_modules"));
+  await symlink(repo, join(dir, "node_modules", "goal-store"), "dir");
+  await writeFile(join(dir, file), code);
+  const { stdout } = await promisify(execFile)(process.execPath, [file], { cwd: dir, timeout: 60_000 });
+  return stdout;
+}
+
+// `console.log(…); // expected output` comments in the README are checked, with
+// "…" standing for any text.
+function expectedLines(code: string): RegExp[] {
+  return [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map(
+    (m) => new RegExp(`^${(m[1] as string).split("…").map(escapeRegExp).join(".*")}$`),
+  );
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+describe("README", () => {
+  it("the quick start runs as written and prints what its comments say", async () => {
+    const [code] = await readmeBlocks("Quick start", "js");
+    expect(code).toBeDefined();
+    const lines = (await runAsUser(code as string)).trim().split("\n");
+    const expected = expectedLines(code as string);
+    expect(expected.length).toBeGreaterThanOrEqual(4);
+    expect(lines).toHaveLength(expected.length);
+    lines.forEach((line, i) => expect(line).toMatch(expected[i] as RegExp));
+  });
+});
