@@ -4,7 +4,7 @@ import { defineConfig } from "tsup";
 // served by this one build and can never load a second copy of the error
 // classes (which would break `instanceof`).
 export default defineConfig({
-  entry: { index: "src/index.ts", testing: "src/testing/index.ts" },
+  entry: { index: "src/index.ts", testing: "src/testing/index.ts", sqlite: "src/sqlite/index.ts" },
   format: ["esm"],
   target: "node20",
   dts: true,

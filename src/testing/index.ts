@@ -4,3 +4,4 @@ export {
   type InMemoryMode,
   type FaultKind,
 } from "./in-memory-goal-memory.js";
+export { palaceConformance, type PalaceConformanceOptions, type TestRegistrar } from "./conformance.js";

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { InMemoryGoalMemory } from "../src/testing/index.js";
+import { InMemoryGoalMemory, palaceConformance } from "../../src/testing/index.js";
+
+for (const mode of ["upsert", "append"] as const) {
+  describe(`InMemoryGoalMemory (${mode}) passes the palace conformance suite`, () => {
+    palaceConformance(it, () => new InMemoryGoalMemory({ mode }), {
+      breakMemory: (palace) => {
+        palace.failNextWrites(1000);
+        palace.failNextLists(1000);
+      },
+    });
+  });
+}
 
 describe("InMemoryGoalMemory", () => {
   it("upsert mode keeps one entry per goal id, never letting an older revision win", async () => {
