@@ -36,3 +36,4 @@ export {
 export { DEFAULT_LIMITS, type GoalLimits, type LinkInput, type SessionUpdate } from "./input.js";
 export type { GoalStoreOptions } from "./options.js";
 export type { RebuildResult, SkippedEntry } from "./rebuild.js";
+export { formatGoalTable, type GoalTableOptions } from "./format.js";
