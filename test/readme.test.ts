@@ -50,4 +50,19 @@ describe("README", () => {
     expect(lines).toHaveLength(expected.length);
     lines.forEach((line, i) => expect(line).toMatch(expected[i] as RegExp));
   });
+
+  it.each(["Usage", "Writing a palace adapter"])("every js example under \"%s\" runs as written", async (heading) => {
+    const blocks = await readmeBlocks(heading, "js");
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const code of blocks) {
+      const output = await runAsUser(code);
+      const expected = expectedLines(code);
+      const printed = output.trim().split("\n");
+      // node:test examples print a report; check only examples that state their output.
+      if (expected.length > 0) {
+        expect(printed).toHaveLength(expected.length);
+        printed.forEach((line, i) => expect(line).toMatch(expected[i] as RegExp));
+      }
+    }
+  });
 });
