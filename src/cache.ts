@@ -1,6 +1,6 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import writeFileAtomic from "write-file-atomic";
+import { removeStrayTempFiles, writeFileAtomically } from "./atomic-file.js";
 import { decodeGoal, goalToWire } from "./codec.js";
 import { CacheCorruptError, CacheIoError } from "./errors.js";
 import { rebuildGoals, type RebuildResult } from "./rebuild.js";
@@ -14,9 +14,10 @@ export function defaultCacheFile(dataRoot: string): string {
 /**
  * goals.json: a derived, human-readable mirror of every goal that other
  * processes (a TUI, a CLI) read without touching the palace. Written atomically
- * (temp file in the same folder, fsync, rename), so a reader sees the old file
- * or the new one, never a torn one. The folder is created on first write with
- * mode 0700 and the file is 0600: goals and evidence may be sensitive.
+ * (an exclusively created temp file with a random name in the same folder,
+ * fsync, rename, fsync of the folder), so a reader sees the old file or the new
+ * one, never a torn one. The folder is created on first write with mode 0700 and
+ * the file is 0600: goals and evidence may be sensitive.
  *
  * @example
  * ```ts
@@ -81,10 +82,19 @@ export class GoalCache {
   async writeText(text: string): Promise<void> {
     try {
       await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-      await writeFileAtomic(this.path, text, { mode: 0o600, fsync: true });
+      await writeFileAtomically(this.path, text, 0o600);
     } catch (cause) {
       throw new CacheIoError(this.path, "write", cause);
     }
+  }
+
+  /**
+   * Removes temp files (`goals.json.<32 hex>.tmp`) left by a process that died
+   * mid-write. {@link GoalStore.load} calls it; goals.json has one writer.
+   * @returns how many were removed.
+   */
+  async removeStrayTempFiles(): Promise<number> {
+    return removeStrayTempFiles(this.path);
   }
 }
 

@@ -241,6 +241,7 @@ export class GoalStore {
   }
 
   async #rebuild(): Promise<void> {
+    await this.#cache.removeStrayTempFiles();
     let entries: unknown;
     let palaceError: GoalStoreError | undefined;
     try {
