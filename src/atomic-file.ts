@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { open, readdir, rename, unlink } from "node:fs/promises";
+import { open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 // O_EXCL makes open fail on anything already at the name, a symlink included,
@@ -18,7 +18,8 @@ export function tempPathFor(path: string): string {
 }
 
 /**
- * Replaces `path` with `text` so that a reader (or a crash) sees the old content
+ * Replaces `path` with `content` (text, or byte chunks written in one gathered
+ * write) so that a reader (or a crash) sees the old content
  * or the new, never a mix: the text goes to a fresh temp file beside it (created
  * exclusively, mode `mode`), is fsynced, renamed over `path`, and the folder is
  * fsynced so the rename itself survives a power cut. On failure the temp file is
@@ -27,12 +28,16 @@ export function tempPathFor(path: string): string {
  * write-file-atomic, which this replaces, opens a temp name derived from the pid
  * and a counter without O_EXCL, so a symlink planted at that name was followed.
  */
-export async function writeFileAtomically(path: string, text: string, mode: number): Promise<void> {
+export async function writeFileAtomically(
+  path: string,
+  content: string | readonly Uint8Array[],
+  mode: number,
+): Promise<void> {
   const temp = tempPathFor(path);
   const handle = await open(temp, CREATE_NEW, mode);
   try {
     try {
-      await handle.writeFile(text, "utf8");
+      await writeAll(handle, content);
       // open's mode is filtered by the umask; fchmod sets it exactly, on the fd.
       await handle.chmod(mode);
       await handle.sync();
@@ -73,6 +78,18 @@ export async function removeStrayTempFiles(path: string): Promise<number> {
     }
   }
   return removed;
+}
+
+async function writeAll(handle: FileHandle, content: string | readonly Uint8Array[]): Promise<void> {
+  if (typeof content === "string") {
+    await handle.writeFile(content, "utf8");
+    return;
+  }
+  // libuv splits a long list at IOV_MAX and resumes after short writes, so one
+  // call either writes everything or fails; check anyway rather than trust it.
+  const expected = content.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  const { bytesWritten } = await handle.writev(content as Uint8Array[]);
+  if (bytesWritten !== expected) throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
 }
 
 async function syncFolder(folder: string): Promise<void> {

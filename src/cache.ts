@@ -72,17 +72,18 @@ export class GoalCache {
    */
   async write(goals: readonly Goal[]): Promise<void> {
     const wire = [...goals].sort((a, b) => compareIds(a.id, b.id)).map(goalToWire);
-    await this.writeText(`${JSON.stringify(wire, null, 2)}\n`);
+    await this.writeContent(`${JSON.stringify(wire, null, 2)}\n`);
   }
 
   /**
-   * Atomically replaces goals.json with already-rendered text.
+   * Atomically replaces goals.json with already-rendered content: text, or UTF-8
+   * chunks written in order with one gathered write.
    * @throws {CacheIoError} when the write fails; the old file is left intact.
    */
-  async writeText(text: string): Promise<void> {
+  async writeContent(content: string | readonly Uint8Array[]): Promise<void> {
     try {
       await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-      await writeFileAtomically(this.path, text, 0o600);
+      await writeFileAtomically(this.path, content, 0o600);
     } catch (cause) {
       throw new CacheIoError(this.path, "write", cause);
     }

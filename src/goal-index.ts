@@ -1,24 +1,32 @@
-import { goalToWire, type WireGoal } from "./codec.js";
+import { goalToWire } from "./codec.js";
+import { renderCacheEntry } from "./cache-entry.js";
 import { compareIds, type Goal } from "./model.js";
 
-/** One committed goal with its serialised forms, computed once per revision. */
+/** A goal with its compact wire JSON, computed once per revision. */
 export interface IndexedGoal {
   readonly goal: Goal;
   /** Compact wire JSON: exactly what the palace holds for this revision. */
   readonly json: string;
 }
 
-interface Slot extends IndexedGoal {
-  wire: WireGoal;
-  // goals.json fragment, built on the first cache write that needs it.
-  fragment: string | undefined;
+interface Slot {
+  readonly goal: Goal;
+  // This goal's part of goals.json as UTF-8, built on the first cache write that
+  // needs it. Each has its own exact-size allocation: a slice of Node's shared
+  // pool would keep a whole 8 KiB slab alive per goal.
+  fragment: Buffer | undefined;
 }
 
+const OPEN = Buffer.from("[\n");
+const SEPARATOR = Buffer.from(",\n");
+const CLOSE = Buffer.from("\n]\n");
+const EMPTY = Buffer.from("[]\n");
+
 /**
- * The committed goals, by id and in id order, each with its serialised forms
- * cached. Keeping per-goal fragments makes a goals.json rewrite a string join
- * instead of re-serialising every goal, so a mutation costs the same whether the
- * store holds ten goals or ten thousand.
+ * The committed goals, by id and in id order, each with its part of goals.json
+ * cached as bytes. A goals.json rewrite then hands the kernel a list of buffers
+ * instead of re-serialising and re-encoding every goal, so a mutation costs the
+ * same whether the store holds ten goals or ten thousand.
  */
 export class GoalIndex {
   readonly #slots = new Map<string, Slot>();
@@ -34,23 +42,21 @@ export class GoalIndex {
     return this.#slots.has(id);
   }
 
-  get(id: string): IndexedGoal | undefined {
-    return this.#slots.get(id);
+  /** The committed goal (the store's own object: callers must not mutate it). */
+  get(id: string): Goal | undefined {
+    return this.#slots.get(id)?.goal;
   }
 
-  /** Prepares `goal` for {@link GoalIndex.put}: serialises it once. */
+  /** Serialises `goal` once, for the palace write that precedes {@link GoalIndex.put}. */
   static prepare(goal: Goal): IndexedGoal {
-    const wire = goalToWire(goal);
-    const slot: Slot = { goal, wire, json: JSON.stringify(wire), fragment: undefined };
-    return slot;
+    return { goal, json: JSON.stringify(goalToWire(goal)) };
   }
 
-  /** Stores a prepared goal, replacing the previous revision of the same id. */
-  put(prepared: IndexedGoal): void {
-    const slot = prepared as Slot;
-    const id = slot.goal.id;
+  /** Stores a committed goal, replacing the previous revision of the same id. */
+  put(goal: Goal): void {
+    const id = goal.id;
     if (!this.#slots.has(id)) this.#order.splice(this.#insertionPoint(id), 0, id);
-    this.#slots.set(id, slot);
+    this.#slots.set(id, { goal, fragment: undefined });
   }
 
   /** Committed goals in id order (the store's own objects: callers must not mutate them). */
@@ -59,20 +65,20 @@ export class GoalIndex {
   }
 
   /**
-   * goals.json's text: byte for byte `JSON.stringify(goals, null, 2)` of the
-   * sorted wire goals, plus a final newline, assembled from cached fragments.
+   * goals.json's bytes, in order: byte for byte `JSON.stringify(goals, null, 2)`
+   * of the sorted wire goals plus a final newline, as cached fragments.
    */
-  renderCache(): string {
-    if (this.#order.length === 0) return "[]\n";
-    const parts: string[] = [];
+  renderCache(): Buffer[] {
+    if (this.#order.length === 0) return [EMPTY];
+    const chunks: Buffer[] = [OPEN];
     for (const id of this.#order) {
       const slot = this.#slots.get(id) as Slot;
-      // JSON escapes newlines inside strings, so every raw newline is structural
-      // and indenting it nests the object one level, as the array printer would.
-      slot.fragment ??= "  " + JSON.stringify(slot.wire, null, 2).replaceAll("\n", "\n  ");
-      parts.push(slot.fragment);
+      slot.fragment ??= fragmentOf(slot.goal);
+      if (chunks.length > 1) chunks.push(SEPARATOR);
+      chunks.push(slot.fragment);
     }
-    return `[\n${parts.join(",\n")}\n]\n`;
+    chunks.push(CLOSE);
+    return chunks;
   }
 
   #insertionPoint(id: string): number {
@@ -85,4 +91,11 @@ export class GoalIndex {
     }
     return low;
   }
+}
+
+function fragmentOf(goal: Goal): Buffer {
+  const text = renderCacheEntry(goal);
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
 }

@@ -173,8 +173,8 @@ export class GoalStore {
   /** A copy of the committed goal, or `undefined`. */
   get(goalId: string): Goal | undefined {
     if (typeof goalId !== "string") return undefined;
-    const indexed = this.#index.get(goalId);
-    return indexed === undefined ? undefined : cloneGoal(indexed.goal);
+    const goal = this.#index.get(goalId);
+    return goal === undefined ? undefined : cloneGoal(goal);
   }
 
   /** Copies of every committed goal, sorted by id. */
@@ -200,7 +200,7 @@ export class GoalStore {
     return this.#queue.run(async () => {
       const current = this.#index.get(goalId);
       if (current === undefined) throw new GoalNotFoundError(goalId);
-      return this.#commit(GoalIndex.prepare(change(current.goal, this.#now())));
+      return this.#commit(GoalIndex.prepare(change(current, this.#now())));
     });
   }
 
@@ -218,7 +218,7 @@ export class GoalStore {
         goal.id,
       );
     }
-    this.#index.put(prepared);
+    this.#index.put(goal);
     this.#mirror.changed();
     return cloneGoal(goal);
   }
@@ -253,7 +253,7 @@ export class GoalStore {
 
     if (palaceError === undefined) {
       const result = rebuildGoals(entries as unknown[], parseEntry);
-      for (const goal of result.goals) this.#index.put(GoalIndex.prepare(goal));
+      for (const goal of result.goals) this.#index.put(goal);
       const report: LoadReport = {
         source: "palace",
         goals: result.goals.length,
@@ -272,7 +272,7 @@ export class GoalStore {
     }
 
     const result = await this.#cache.read();
-    for (const goal of result.goals) this.#index.put(GoalIndex.prepare(goal));
+    for (const goal of result.goals) this.#index.put(goal);
     this.#loadReport = {
       source: "cache",
       goals: result.goals.length,

@@ -105,7 +105,7 @@ describe("stray temp files", () => {
   it("GoalStore.load sweeps the strays a killed writer left", async () => {
     const root = await tempRoot();
     const cache = new GoalCache(join(root, "sm", "goals.json"));
-    await cache.writeText("[]\n");
+    await cache.writeContent("[]\n");
     await writeFile(tempPathFor(cache.path), "[{");
     settleAfterTest(await GoalStore.load(new InMemoryGoalMemory(), root));
     expect(await readdir(join(root, "sm"))).toEqual(["goals.json"]);

@@ -54,7 +54,7 @@ describe("the goals.json mirror", () => {
 
   it("coalesces a burst of commits into far fewer writes, ending on the newest state", async () => {
     const { store } = await freshStore({}, { latency: "yield" });
-    const spy = vi.spyOn(GoalCache.prototype, "writeText");
+    const spy = vi.spyOn(GoalCache.prototype, "writeContent");
     try {
       const goal = await store.create("d");
       await Promise.all(Array.from({ length: 200 }, (_, i) => store.note(goal.id, `n${i}`)));

@@ -1,0 +1,23 @@
+import { decodeGoal, encodeGoal } from "../../src/codec.js";
+import { GOAL_TAG, type Goal } from "../../src/index.js";
+import { compareIds } from "../../src/model.js";
+import { SerialQueue } from "../../src/serial-queue.js";
+import { nextGoal } from "../apply-rules.js";
+import type { SubjectFactory } from "../subject.js";
+
+/** The ceiling: the same validation, rules and palace writes, and no file at all. */
+export const ceilingSubject: SubjectFactory = async ({ palace, preload, clock }) => {
+  const goals = new Map<string, Goal>(preload.map((wire) => [wire.id, decodeGoal(wire)]));
+  const queue = new SerialQueue();
+  return {
+    cacheFile: undefined,
+    apply: (operation) =>
+      queue.run(async () => {
+        const goal = nextGoal(operation, (id) => goals.get(id), clock());
+        await palace.rememberGoal(encodeGoal(goal), GOAL_TAG, { goalId: goal.id, revision: goal.revision });
+        goals.set(goal.id, goal);
+      }),
+    flush: async () => {},
+    state: () => [...goals.values()].sort((a, b) => compareIds(a.id, b.id)),
+  };
+};
