@@ -19,6 +19,10 @@ export class CacheMirror {
   // time and commits keep the event loop. A flush ends the rest at once.
   #endRest: (() => void) | undefined;
   #flushes = 0;
+  // Writes are numbered as they start, so a flush can tell a failure of its own
+  // write from one of a write that began before it was called.
+  #writesStarted = 0;
+  #lastFailedWrite = 0;
 
   constructor(cache: GoalCache, render: () => string | readonly Uint8Array[], onError: (error: GoalStoreError) => void) {
     this.#cache = cache;
@@ -32,6 +36,11 @@ export class CacheMirror {
     this.#start();
   }
 
+  /** Records a change without writing; the next `flush` (or commit) writes it. */
+  invalidate(): void {
+    this.#committed++;
+  }
+
   /**
    * Resolves once goals.json reflects every commit recorded before the call,
    * writing if it is behind (also after an earlier failed write).
@@ -39,15 +48,18 @@ export class CacheMirror {
    */
   async flush(): Promise<void> {
     const target = this.#committed;
+    const firstOwnWrite = this.#writesStarted + 1;
     this.#flushes++;
     try {
       while (this.#written < target) {
         this.#endRest?.();
-        // Join the write in flight, or start one. A write that fails while the
-        // file is still behind `target` is the answer: reject with its error.
-        // One that succeeds but started before some commit loops for another.
+        // Join the write in flight, or start one. The answer is a write that
+        // started after this call: if it fails while the file is still behind
+        // `target`, reject with its error. An older write that failed (say,
+        // while the disk was being repaired) is retried; one that succeeded but
+        // started before some commit loops for another.
         const error = await (this.#inFlight ?? this.#start());
-        if (error !== undefined && this.#written < target) throw error;
+        if (error !== undefined && this.#written < target && this.#lastFailedWrite >= firstOwnWrite) throw error;
       }
     } finally {
       this.#flushes--;
@@ -72,11 +84,13 @@ export class CacheMirror {
     while (this.#written < this.#committed) {
       const target = this.#committed;
       const started = performance.now();
+      const writeNumber = ++this.#writesStarted;
       try {
         await this.#cache.writeContent(this.#render());
         this.#written = target;
         if (this.#written < this.#committed && this.#flushes === 0) await this.#rest(performance.now() - started);
       } catch (cause) {
+        this.#lastFailedWrite = writeNumber;
         const error = cause instanceof GoalStoreError ? cause : new CacheIoError(this.#cache.path, "write", cause);
         try {
           this.#onError(error);

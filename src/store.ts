@@ -260,7 +260,7 @@ export class GoalStore {
         skipped: result.skipped,
         duplicates: result.duplicates,
       };
-      this.#mirror.changed();
+      this.#mirror.invalidate();
       try {
         await this.#mirror.flush();
       } catch (error) {

@@ -1,0 +1,49 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { decodeGoal, GOAL_TAG, GoalStore, type GoalMemory, type GoalStoreError } from "../../src/index.js";
+import { InMemoryGoalMemory } from "../../src/testing/index.js";
+import { settleAfterTest, tempRoot } from "../helpers.js";
+
+/** A palace that runs a hook before its n-th write: here, breaking and repairing the cache folder mid-burst. */
+class HookedPalace implements GoalMemory {
+  readonly inner = new InMemoryGoalMemory({ latency: "yield" });
+  constructor(private readonly hooks: Map<number, () => void | Promise<void>>) {}
+  async rememberGoal(json: string, tag: string, key?: { goalId: string; revision: number }): Promise<void> {
+    await this.hooks.get(this.inner.writes + 1)?.();
+    await this.inner.rememberGoal(json, tag, key);
+  }
+  listGoals(tag: string): Promise<string[]> {
+    return this.inner.listGoals(tag);
+  }
+}
+
+describe("cache faults in the middle of a burst", () => {
+  it("the cache folder turns into a file and back: no commit lost, onCacheError called, goals.json converges", async () => {
+    const errors: GoalStoreError[] = [];
+    const root = await tempRoot();
+    const folder = join(root, "sm");
+    const palace = new HookedPalace(
+      new Map([
+        [60, () => (rmSync(folder, { recursive: true, force: true, maxRetries: 10 }), writeFileSync(folder, "not a folder"))],
+        // Repair only once a background write has hit the broken folder.
+        [160, async () => (await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0)), rmSync(folder))],
+      ]),
+    );
+    const store = settleAfterTest(await GoalStore.load(palace, root, { onCacheError: (error) => errors.push(error) }));
+    const goals = await Promise.all(Array.from({ length: 10 }, (_, i) => store.create(`goal ${i}`)));
+    // 240 un-awaited commits; the folder breaks at the 60th palace write and is repaired at the 160th.
+    const burst = Array.from({ length: 240 }, (_, i) => store.note((goals[i % 10] as { id: string }).id, `note ${i}`));
+    const results = await Promise.allSettled(burst);
+
+    expect(results.filter((result) => result.status === "rejected")).toEqual([]);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((error) => error.code === "CACHE_IO")).toBe(true);
+    expect(store.all().reduce((sum, goal) => sum + goal.notes.length, 0)).toBe(240);
+    expect(palace.inner.entries(GOAL_TAG)).toHaveLength(10);
+    await store.flush();
+    const mirrored = (JSON.parse(await readFile(store.cacheFile, "utf8")) as unknown[]).map(decodeGoal);
+    expect(mirrored).toEqual(store.all());
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * `npm run test:soak`: the reliability suites at soak sizes, printing their
+ * figures. Exits non-zero on any divergence, loss or contract breach.
+ * Sizes: SOAK_SEQUENCES (10,000), SOAK_KILLS (200), SOAK_INPUTS (10,000).
+ */
+import { runCrashTrials } from "./crash-run.js";
+import { runHostileInputs } from "./hostile-run.js";
+import { runModelSequences, type ModelRunStats } from "./model-run.js";
+
+const size = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const seed = Date.now() % 2 ** 31;
+let failed = false;
+const time = async <T>(what: string, run: () => Promise<T>): Promise<T | undefined> => {
+  const started = performance.now();
+  try {
+    return await run();
+  } catch (error) {
+    failed = true;
+    console.error(`${what} FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    return (error as { stats?: T }).stats;
+  } finally {
+    console.error(`${what}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+};
+
+console.log(`goal-store soak, seed ${seed}, Node ${process.version}`);
+const model = await time("model-based", () => runModelSequences(size("SOAK_SEQUENCES", 10_000), seed));
+const shown: ModelRunStats = model ?? { sequences: 0, operations: 0, faults: 0, divergences: 1 };
+console.log(
+  `model-based: sequences ${shown.sequences}, operations ${shown.operations}, faults injected ${shown.faults}, divergences ${shown.divergences}`,
+);
+const crash = await time("crash", () => runCrashTrials(size("SOAK_KILLS", 200)));
+console.log(
+  `crash: kills ${crash?.kills ?? 0}, acknowledged mutations ${crash?.acknowledged ?? 0}, lost ${crash?.lost ?? "?"}, ` +
+    `kills leaving a temp file ${crash?.strayTempFiles ?? 0}, goals at the end ${crash?.goals ?? 0}`,
+);
+const hostile = await time("hostile", () => runHostileInputs(size("SOAK_INPUTS", 10_000), seed));
+console.log(`hostile input: inputs ${hostile?.inputs ?? 0}, accepted ${hostile?.accepted ?? 0}, rejected ${hostile?.rejected ?? 0}, violations ${failed ? "see above" : 0}`);
+process.exitCode = failed ? 1 : 0;
