@@ -1,4 +1,4 @@
-export { GoalStore, type LoadReport } from "./store.js";
+export { GoalStore, type GoalChange, type GoalChangeListener, type LoadReport } from "./store.js";
 export { GoalCache, defaultCacheFile } from "./cache.js";
 export { GOAL_TAG, type GoalMemory, type GoalKey } from "./memory.js";
 export {

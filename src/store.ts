@@ -34,6 +34,17 @@ export interface LoadReport {
   cacheError?: GoalStoreError;
 }
 
+/** One committed change, as {@link GoalStore.subscribe} listeners receive it. */
+export interface GoalChange {
+  /** The goal as committed (a copy of its own for each listener). */
+  goal: Goal;
+  /** The goal before this commit; `undefined` when the commit created it. */
+  previous: Goal | undefined;
+}
+
+/** A {@link GoalStore.subscribe} listener. */
+export type GoalChangeListener = (change: GoalChange) => void;
+
 /**
  * Durable, verifiable goals over an injected palace (the source of truth) with
  * an atomically written goals.json mirror.
@@ -65,6 +76,7 @@ export class GoalStore {
   readonly #cache: GoalCache;
   readonly #mirror: CacheMirror;
   #loadReport: LoadReport | undefined;
+  #listeners: GoalChangeListener[] = [];
 
   /**
    * An empty store; performs no I/O. Use {@link GoalStore.load} to start from
@@ -183,6 +195,37 @@ export class GoalStore {
   }
 
   /**
+   * Calls `listener` after every commit from now on, synchronously and in commit
+   * order, with the new goal and the previous one (`undefined` for a create):
+   * what a TUI or dashboard in the same process needs to redraw without polling.
+   * A listener that throws is reported with `process.emitWarning` and never
+   * affects the store or the other listeners.
+   * @returns a function that unsubscribes `listener`.
+   * @throws {InvalidInputError} when `listener` is not a function.
+   * @example
+   * ```ts
+   * const unsubscribe = store.subscribe(({ goal, previous }) => {
+   *   if (previous?.progress !== goal.progress) console.log(`${goal.id}: ${goal.progress}%`);
+   * });
+   * // later
+   * unsubscribe();
+   * ```
+   */
+  subscribe(listener: GoalChangeListener): () => void {
+    if (typeof listener !== "function") {
+      throw new InvalidInputError("subscribe() arguments", [
+        { code: "custom", path: ["listener"], message: "Expected listener to be a function", input: listener },
+      ]);
+    }
+    // Replaced rather than mutated, so a commit notifying listeners is not
+    // disturbed by one of them subscribing or unsubscribing.
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((existing) => existing !== listener);
+    };
+  }
+
+  /**
    * Resolves once goals.json reflects every mutation committed before the call.
    * @throws {CacheIoError} when the write fails (the mutations stay committed).
    */
@@ -218,9 +261,21 @@ export class GoalStore {
         goal.id,
       );
     }
+    const previous = this.#index.get(goal.id);
     this.#index.put(goal);
     this.#mirror.changed();
+    this.#notify(goal, previous);
     return cloneGoal(goal);
+  }
+
+  #notify(goal: Goal, previous: Goal | undefined): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener({ goal: cloneGoal(goal), previous: previous === undefined ? undefined : cloneGoal(previous) });
+      } catch (error) {
+        process.emitWarning(`goal-store: a subscribe() listener threw: ${String(error)}`, { code: "GOAL_STORE_LISTENER" });
+      }
+    }
   }
 
   #mintId(): string {
