@@ -24,4 +24,8 @@ for (let n = 0; ; n++) {
   const [noted, again] = await Promise.all([store.note(id, `note ${n}`), store.note(id, `note ${n}b`)]);
   ack(noted);
   ack(again);
+  // A real orchestrator waits on its agents between commits; yielding here lets
+  // the background goals.json writes run (a synchronous palace in a loop that
+  // never yields would starve them until the next flush()).
+  await new Promise((resolve) => setImmediate(resolve));
 }
