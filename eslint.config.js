@@ -3,7 +3,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "coverage/**", "node_modules/**", ".goal-store-demo/**"] },
+  { ignores: ["dist/**", "coverage/**", "node_modules/**", ".goal-store-demo/**", "docs/api/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: globals.node } },

@@ -29,6 +29,10 @@ export class GoalCache {
   /** The goals.json path. */
   readonly path: string;
 
+  /**
+   * A handle on goals.json; no I/O happens until a read or write.
+   * @param path goals.json's path; see {@link defaultCacheFile}.
+   */
   constructor(path: string) {
     this.path = path;
   }

@@ -28,6 +28,10 @@ export abstract class GoalStoreError extends Error {
   /** Stable code to branch on; never changes between releases. */
   abstract readonly code: GoalStoreErrorCode;
 
+  /**
+   * Subclasses build the message; callers construct the subclasses.
+   * @param options `cause`: the underlying error, kept for diagnosis.
+   */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -42,6 +46,10 @@ export class GoalNotFoundError extends GoalStoreError {
   /** The session that was looked up, when the goal exists but the session is not linked. */
   readonly sessionId: string | undefined;
 
+  /**
+   * An unknown goal, or an unknown session of a known goal.
+   * @param sessionId set when the goal exists but this session is not linked to it.
+   */
   constructor(goalId: string, sessionId?: string) {
     super(
       sessionId === undefined
@@ -67,6 +75,10 @@ export class VerificationGateError extends GoalStoreError {
   /** Linked sessions in all. */
   readonly total: number;
 
+  /**
+   * A refusal by the gate, with the counts the change would have produced.
+   * @param reason `close` when closing was refused, `keepDone` when a change would un-verify a `done` goal.
+   */
   constructor(goalId: string, verified: number, total: number, reason: "close" | "keepDone") {
     super(
       reason === "close"
@@ -87,6 +99,11 @@ export class InvalidInputError extends GoalStoreError {
   /** The zod issues describing every problem found. */
   readonly issues: readonly z.core.$ZodIssue[];
 
+  /**
+   * Bad arguments, with every problem named.
+   * @param context what was being validated, e.g. `"link() arguments"`.
+   * @param issues zod's issues, summarised into the message.
+   */
   constructor(context: string, issues: readonly z.core.$ZodIssue[], cause?: unknown) {
     super(`invalid ${context}: ${summarizeIssues(issues)}; fix the argument and call again`, { cause });
     this.issues = issues;
@@ -101,6 +118,7 @@ export class ConflictError extends GoalStoreError {
   /** The session id that is already linked. */
   readonly sessionId: string;
 
+  /** A session id that is already linked to the goal. */
   constructor(goalId: string, sessionId: string) {
     super(`session ${sessionId} is already linked to goal ${goalId}; use update() to change it`);
     this.goalId = goalId;
@@ -117,6 +135,11 @@ export class PalaceError extends GoalStoreError {
   /** The goal being written, when the failure was a write. */
   readonly goalId: string | undefined;
 
+  /**
+   * A palace read or write that failed.
+   * @param cause what the palace threw or rejected with.
+   * @param goalId the goal being written, if any.
+   */
   constructor(message: string, cause: unknown, goalId?: string) {
     super(`${message}: ${describe(cause)}`, { cause });
     this.goalId = goalId;
@@ -129,6 +152,12 @@ export class CacheIoError extends GoalStoreError {
   /** The goals.json path involved. */
   readonly path: string;
 
+  /**
+   * A goals.json read or write that failed.
+   * @param path goals.json's path.
+   * @param action what failed.
+   * @param cause the file-system error.
+   */
   constructor(path: string, action: "read" | "write", cause: unknown) {
     super(
       action === "write"
@@ -146,6 +175,11 @@ export class CacheCorruptError extends GoalStoreError {
   /** The goals.json path involved. */
   readonly path: string;
 
+  /**
+   * A goals.json whose content is not a JSON array.
+   * @param path goals.json's path.
+   * @param detail what is wrong with its content.
+   */
   constructor(path: string, detail: string, cause?: unknown) {
     super(
       `${path} is not a valid goals.json (${detail}); load with the palace available to rebuild it, or delete it`,

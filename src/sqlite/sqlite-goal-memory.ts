@@ -3,7 +3,9 @@ import type { GoalKey, GoalMemory } from "../memory.js";
 
 /** The part of a better-sqlite3 statement this adapter uses. */
 export interface SqliteStatement {
+  /** Executes the statement with bound parameters (the upsert). */
   run(...params: unknown[]): unknown;
+  /** Executes it and returns every row (the listing). */
   all(...params: unknown[]): unknown[];
 }
 
@@ -12,10 +14,15 @@ export interface SqliteStatement {
  * open database type-checks without `@types/better-sqlite3`.
  */
 export interface SqliteDatabase {
+  /** Compiles a statement. */
   prepare(sql: string): SqliteStatement;
+  /** Runs SQL without results (the schema). */
   exec(sql: string): unknown;
+  /** Sets a pragma (WAL, synchronous, busy_timeout) on databases the adapter opens. */
   pragma(source: string, options?: { simple?: boolean }): unknown;
+  /** Closes the connection. */
   close(): unknown;
+  /** Whether the connection is open. */
   readonly open: boolean;
 }
 

@@ -66,6 +66,7 @@ export class InMemoryGoalMemory implements GoalMemory {
   #failedWrites = 0;
   #lists = 0;
 
+  /** An empty palace; see {@link InMemoryGoalMemoryOptions} for the mode and latency. */
   constructor(options: InMemoryGoalMemoryOptions = {}) {
     this.mode = options.mode ?? "upsert";
     this.latency = options.latency ?? 0;
