@@ -49,17 +49,8 @@ const median = (numbers: number[]) => {
 const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
 const fixed = (value: number, digits: number) => value.toFixed(digits);
 
-interface Summary {
-  subject: SubjectName;
-  operations: number;
-  opsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  peakRssBytes: number;
-  rssGrowthBytes: number;
-  liveGrowthBytes: number;
-  cacheBytes: number;
-}
+/** One configuration's rounds folded into one row: medians, and the worst peak RSS. */
+type Summary = Omit<Measurement, "subject" | "goals" | "latency" | "callers"> & { subject: SubjectName };
 
 const results = new Map<string, Summary>();
 const key = (goals: number, latency: string, callers: number, subject: string) => `${goals}|${latency}|${callers}|${subject}`;

@@ -66,3 +66,35 @@ describe("README", () => {
     }
   });
 });
+
+describe("README command line", () => {
+  it("every goal-store command shown runs as written against a demo data root", async () => {
+    const [block] = await readmeBlocks("Command line", "sh");
+    const commands = (block ?? "").split("\n").filter((line) => line.startsWith("npx goal-store "));
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    // What `npm run demo` leaves behind: a SQLite palace and its goals.json mirror.
+    const dir = await tempRoot();
+    const setup = `
+      import { GoalStore } from "goal-store";
+      import { SqliteGoalMemory } from "goal-store/sqlite";
+      import { mkdirSync } from "node:fs";
+      mkdirSync(".goal-store-demo");
+      const palace = new SqliteGoalMemory(".goal-store-demo/palace.sqlite");
+      const store = await GoalStore.load(palace, ".goal-store-demo");
+      const goal = await store.create("Ship the login page");
+      await store.link(goal.id, { sessionId: "s1", task: "implement", state: "verified" });
+      await store.close(goal.id);
+      await store.flush();
+      palace.close();`;
+    await mkdir(join(dir, "node_modules"));
+    await symlink(repo, join(dir, "node_modules", "goal-store"), "dir");
+    await writeFile(join(dir, "setup.mjs"), setup);
+    const run = promisify(execFile);
+    await run(process.execPath, ["setup.mjs"], { cwd: dir });
+    for (const command of commands) {
+      const args = command.replace(/^npx goal-store /, "").split(/\s+/);
+      const { stdout } = await run(process.execPath, [join(repo, "dist", "cli.js"), ...args], { cwd: dir });
+      expect(stdout, command).toMatch(/Ship the login page|ok: no problems found/);
+    }
+  });
+});
