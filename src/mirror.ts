@@ -9,7 +9,7 @@ import { CacheIoError, GoalStoreError } from "./errors.js";
  */
 export class CacheMirror {
   readonly #cache: GoalCache;
-  readonly #render: () => string | readonly Uint8Array[];
+  readonly #render: () => readonly Uint8Array[];
   readonly #onError: (error: GoalStoreError) => void;
   #committed = 0;
   #written = 0;
@@ -24,7 +24,7 @@ export class CacheMirror {
   #writesStarted = 0;
   #lastFailedWrite = 0;
 
-  constructor(cache: GoalCache, render: () => string | readonly Uint8Array[], onError: (error: GoalStoreError) => void) {
+  constructor(cache: GoalCache, render: () => readonly Uint8Array[], onError: (error: GoalStoreError) => void) {
     this.#cache = cache;
     this.#render = render;
     this.#onError = onError;

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,6 +82,30 @@ describe("goal-store CLI", () => {
     const json = JSON.parse(cli("check", "--root", root, "--sqlite", sqlite, "--json").stdout) as { ok: boolean; problems: string[] };
     expect(json).toMatchObject({ ok: false });
     expect(json.problems).toHaveLength(2);
+  });
+
+  it("check reports goals that break the gate or repeat a session, as Rust-written data can", async () => {
+    const dataRoot = await tempRoot();
+    const entry = (id: string, status: string, states: string[]) => ({
+      id,
+      description: "d",
+      status,
+      acceptance: [],
+      sessions: states.map((state) => ({ session_id: "s1", task: "t", state, evidence: null })),
+      progress: 0,
+      created: "2026-06-16T12:00:00Z",
+      updated: "2026-06-16T12:00:00Z",
+      notes: [],
+    });
+    await mkdir(join(dataRoot, "sm"));
+    await writeFile(
+      join(dataRoot, "sm", "goals.json"),
+      JSON.stringify([entry("g-00000001", "done", ["verified", "running"]), entry("g-00000002", "inProgress", ["running", "running"])]),
+    );
+    const result = cli("check", "--root", dataRoot);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("goals.json goal g-00000001 is done with 1/2 sessions verified");
+    expect(result.stdout).toContain("goals.json goal g-00000002 links session s1 more than once");
   });
 
   it("check reports an unreadable goals.json", async () => {
