@@ -93,6 +93,16 @@ export function decodeGoal(value: unknown): Goal {
   return GoalFromWireSchema.parse(value);
 }
 
+/**
+ * Reads one palace entry: the goal's JSON as `rememberGoal` received it.
+ * @throws {TypeError} when the entry is not a string; {SyntaxError} when it is
+ * not JSON; {z.ZodError} when it is not a valid stored goal.
+ */
+export function decodeEntry(entry: unknown): Goal {
+  if (typeof entry !== "string") throw new TypeError(`entry is ${typeof entry}, not a JSON string`);
+  return decodeGoal(JSON.parse(entry));
+}
+
 /** The compact JSON written to the palace for `goal`. */
 export function encodeGoal(goal: Goal): string {
   return JSON.stringify(goalToWire(goal));

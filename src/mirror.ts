@@ -2,10 +2,11 @@ import type { GoalCache } from "./cache.js";
 import { CacheIoError, GoalStoreError } from "./errors.js";
 
 /**
- * Keeps goals.json behind the committed state by at most one write: commits
- * only bump a counter; one write is in flight at a time and always renders the
- * newest committed state, so a burst of N commits costs a couple of writes, not
- * N. A failed write is reported and left for the next commit (or `flush`) to retry.
+ * Keeps goals.json following the committed state: commits only bump a counter;
+ * one write is in flight at a time and always renders the newest committed
+ * state, so a burst of N commits costs a couple of writes, not N, and between
+ * background writes it rests as long as the last one took. A failed write is
+ * reported and left for the next commit (or `flush`) to retry.
  */
 export class CacheMirror {
   readonly #cache: GoalCache;

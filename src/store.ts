@@ -1,7 +1,7 @@
 import { v4 as uuidv4 } from "uuid";
 import type { z } from "zod";
 import { defaultCacheFile, GoalCache } from "./cache.js";
-import { decodeGoal } from "./codec.js";
+import { decodeEntry } from "./codec.js";
 import {
   GoalNotFoundError,
   GoalStoreError,
@@ -307,7 +307,7 @@ export class GoalStore {
     }
 
     if (palaceError === undefined) {
-      const result = rebuildGoals(entries as unknown[], parseEntry);
+      const result = rebuildGoals(entries as unknown[], decodeEntry);
       for (const goal of result.goals) this.#index.put(goal);
       const report: LoadReport = {
         source: "palace",
@@ -336,9 +336,4 @@ export class GoalStore {
       palaceError,
     };
   }
-}
-
-function parseEntry(entry: unknown): Goal {
-  if (typeof entry !== "string") throw new TypeError(`entry is ${typeof entry}, not a JSON string`);
-  return decodeGoal(JSON.parse(entry));
 }

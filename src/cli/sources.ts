@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { defaultCacheFile, GoalCache } from "../cache.js";
-import { decodeGoal } from "../codec.js";
+import { decodeEntry } from "../codec.js";
 import { GoalStoreError } from "../errors.js";
 import { GOAL_TAG } from "../memory.js";
 import { rebuildGoals, type RebuildResult } from "../rebuild.js";
@@ -35,7 +35,7 @@ export async function readPalaceSource(file: string): Promise<SourceReading> {
     const palace = new SqliteGoalMemory(new Database(file, { readonly: true, fileMustExist: true }));
     try {
       const entries = await palace.listGoals(GOAL_TAG);
-      return { name: "palace", path: file, result: rebuildGoals(entries, (entry) => decodeGoal(JSON.parse(entry))), error: undefined };
+      return { name: "palace", path: file, result: rebuildGoals(entries, decodeEntry), error: undefined };
     } finally {
       palace.close();
     }
