@@ -10,6 +10,23 @@ export interface GoalKey {
 }
 
 /**
+ * The key inside an entry written without one (by hand, or by an older writer):
+ * its `id` and `revision` (0 when absent), or `undefined` when the entry is not
+ * JSON or has no id. Adapters that upsert need it; the store always passes a key.
+ */
+export function keyInEntry(json: string): GoalKey | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const { id, revision } = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+  if (typeof id !== "string" || id.length === 0) return undefined;
+  return { goalId: id, revision: typeof revision === "number" ? revision : 0 };
+}
+
+/**
  * The palace seam: the durable source of truth behind a {@link GoalStore}.
  * Implement these two methods over any store (a database, a memory service, a
  * log); run `palaceConformance` from `goal-store/testing` to check an adapter.

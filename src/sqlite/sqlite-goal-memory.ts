@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { GoalKey, GoalMemory } from "../memory.js";
+import { keyInEntry, type GoalKey, type GoalMemory } from "../memory.js";
 
 /** The part of a better-sqlite3 statement this adapter uses. */
 export interface SqliteStatement {
@@ -104,7 +104,7 @@ export class SqliteGoalMemory implements GoalMemory {
 
   /** @inheritDoc */
   async rememberGoal(json: string, tag: string, key?: GoalKey): Promise<void> {
-    const { goalId, revision } = key ?? keyOf(json);
+    const { goalId, revision } = key ?? keyInEntry(json) ?? missingKey();
     this.#upsert.run(tag, goalId, revision, json);
   }
 
@@ -129,11 +129,6 @@ function loadDriver(): DatabaseConstructor {
   }
 }
 
-// Entries written without a key (by hand, or by an older writer) carry their
-// id and revision inside the JSON.
-function keyOf(json: string): GoalKey {
-  const value: unknown = JSON.parse(json);
-  const { id, revision } = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
-  if (typeof id !== "string" || id.length === 0) throw new TypeError("entry has no goal id and no key was given");
-  return { goalId: id, revision: typeof revision === "number" ? revision : 0 };
+function missingKey(): never {
+  throw new TypeError("entry has no goal id and no key was given");
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { GoalKey, GoalMemory } from "../memory.js";
+import { keyInEntry, type GoalKey, type GoalMemory } from "../memory.js";
 
 /** How an {@link InMemoryGoalMemory} keeps entries. */
 export type InMemoryMode = "upsert" | "append";
@@ -136,7 +136,9 @@ export class InMemoryGoalMemory implements GoalMemory {
       entries = { list: [], byId: new Map() };
       this.#tags.set(tag, entries);
     }
-    const entry: StoredEntry = { json, goalId: key?.goalId ?? idOf(json), revision: key?.revision ?? 0 };
+    // Without a key, upserted by the id inside the JSON when there is one.
+    const found = key ?? keyInEntry(json);
+    const entry: StoredEntry = { json, goalId: found?.goalId, revision: found?.revision ?? 0 };
     const position = this.mode === "upsert" && entry.goalId !== undefined ? entries.byId.get(entry.goalId) : undefined;
     if (position === undefined) {
       if (this.mode === "upsert" && entry.goalId !== undefined) entries.byId.set(entry.goalId, entries.list.length);
@@ -151,17 +153,5 @@ export class InMemoryGoalMemory implements GoalMemory {
     if (this.latency === "yield") await new Promise<void>((resolve) => setImmediate(resolve));
     else if (this.latency > 0) await sleep(this.latency);
     return action();
-  }
-}
-
-// Entries written without a key (by hand, or by an older writer) are upserted
-// by the id inside the JSON when there is one.
-function idOf(json: string): string | undefined {
-  try {
-    const value: unknown = JSON.parse(json);
-    const id = typeof value === "object" && value !== null ? (value as { id?: unknown }).id : undefined;
-    return typeof id === "string" ? id : undefined;
-  } catch {
-    return undefined;
   }
 }

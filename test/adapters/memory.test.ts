@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GOAL_TAG } from "../../src/index.js";
 import { InMemoryGoalMemory, palaceConformance } from "../../src/testing/index.js";
 
 for (const mode of ["upsert", "append"] as const) {
@@ -20,6 +21,18 @@ describe("InMemoryGoalMemory", () => {
     await palace.rememberGoal('{"id":"g-a","v":2}', "t", { goalId: "g-a", revision: 2 });
     await palace.rememberGoal('{"id":"g-b"}', "t");
     expect(await palace.listGoals("t")).toEqual(['{"id":"g-a","v":3}', '{"id":"g-b"}']);
+  });
+
+  it("upserts an entry written without a key by the id and revision inside its JSON, as the SQLite palace does", async () => {
+    const palace = new InMemoryGoalMemory();
+    await palace.rememberGoal('{"id":"g-a","revision":2}', GOAL_TAG);
+    await palace.rememberGoal('{"id":"g-a","revision":1}', GOAL_TAG);
+    expect(await palace.listGoals(GOAL_TAG)).toEqual(['{"id":"g-a","revision":2}']);
+    await palace.rememberGoal('{"id":"g-a","revision":3}', GOAL_TAG);
+    expect(await palace.listGoals(GOAL_TAG)).toEqual(['{"id":"g-a","revision":3}']);
+    // Entries without an id are kept as they are.
+    await palace.rememberGoal("not json", GOAL_TAG);
+    expect(await palace.listGoals(GOAL_TAG)).toEqual(['{"id":"g-a","revision":3}', "not json"]);
   });
 
   it("append mode keeps every entry in write order", async () => {
