@@ -1,6 +1,6 @@
-import { v4 as uuidv4 } from "uuid";
-import { inputSchemas, DEFAULT_LIMITS } from "../src/input.js";
-import { appendNote, changeStatus, linkSession, newGoal, updateSession } from "../src/rules.js";
+import { inputSchemas, DEFAULT_LIMITS } from "../src/store/input.js";
+import { mintGoalId } from "../src/store/ids.js";
+import { appendNote, changeStatus, linkSession, newGoal, updateSession } from "../src/store/rules.js";
 import { GoalNotFoundError, type Goal } from "../src/index.js";
 import type { Operation } from "./workload.js";
 
@@ -13,7 +13,7 @@ const schemas = inputSchemas(DEFAULT_LIMITS);
 export function nextGoal(operation: Operation, find: (id: string) => Goal | undefined, now: Date): Goal {
   if (operation.kind === "create") {
     const input = schemas.create.parse(operation);
-    return newGoal(`g-${uuidv4().replaceAll("-", "").slice(0, 16)}`, input.description, input.acceptance, now);
+    return newGoal(mintGoalId(), input.description, input.acceptance, now);
   }
   const current = find(operation.goalId);
   if (current === undefined) throw new GoalNotFoundError(operation.goalId);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { deepStrictEqual } from "node:assert/strict";
-import { decodeGoal } from "../src/codec.js";
+import { decodeGoal } from "../src/wire/codec.js";
 import { compareIds } from "../src/model.js";
 import { GOAL_TAG } from "../src/index.js";
 import { InMemoryGoalMemory } from "../src/testing/index.js";

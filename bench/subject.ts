@@ -1,4 +1,4 @@
-import type { WireGoal } from "../src/codec.js";
+import type { WireGoal } from "../src/wire/codec.js";
 import type { Goal } from "../src/index.js";
 import type { InMemoryGoalMemory } from "../src/testing/index.js";
 import type { Operation } from "./workload.js";

@@ -1,4 +1,4 @@
-import type { WireGoal } from "../src/codec.js";
+import type { WireGoal } from "../src/wire/codec.js";
 import type { Goal, GoalStatus, SessionTaskState } from "../src/index.js";
 
 /** One operation of the timed mix, independent of the implementation under test. */

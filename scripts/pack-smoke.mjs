@@ -28,16 +28,17 @@ try {
 
   const body = (load) => `
     const { mkdtempSync } = ${load("node:fs")};
-    const { tmpdir } = ${load("node:os")};
     const { join } = ${load("node:path")};
     const { GoalStore, VerificationGateError } = ${load("goal-store")};
     const { InMemoryGoalMemory } = ${load("goal-store/testing")};
     const { SqliteGoalMemory } = ${load("goal-store/sqlite")};
+    const { decodeGoal, encodeGoal } = ${load("goal-store/wire")};
     const { version } = ${load("goal-store/package.json", "json")};
     (async () => {
-      const root = mkdtempSync(join(tmpdir(), "smoke-"));
+      // Inside the scratch project, which is removed afterwards.
+      const root = mkdtempSync(join(process.cwd(), "root-"));
       const store = new GoalStore(new InMemoryGoalMemory(), root);
-      const goal = await store.create("smoke goal");
+      const goal = decodeGoal(JSON.parse(encodeGoal(await store.create("smoke goal"))));
       const refused = await store.close(goal.id).catch((error) => error instanceof VerificationGateError);
       await store.flush();
       const sqlite = new SqliteGoalMemory(join(root, "palace.sqlite"));
@@ -68,6 +69,7 @@ try {
     import { GoalStore, GoalStoreError, type Goal, type GoalChange } from "goal-store";
     import { InMemoryGoalMemory, palaceConformance } from "goal-store/testing";
     import { SqliteGoalMemory } from "goal-store/sqlite";
+    import { decodeGoal, type WireGoal } from "goal-store/wire";
     export async function typed(): Promise<Goal> {
       const store: GoalStore = await GoalStore.load(new InMemoryGoalMemory({ mode: "append" }), "/tmp/x");
       store.subscribe((change: GoalChange) => void change.previous?.revision);
@@ -75,6 +77,8 @@ try {
       palace.close();
       void palaceConformance;
       const goal = await store.create("typed");
+      const wire: WireGoal = { id: goal.id, description: "", status: "done", acceptance: [], sessions: [], progress: 0, created: "", updated: "", notes: [], revision: 0 };
+      void decodeGoal(wire);
       // @ts-expect-error: the status is a closed union
       await store.setStatus(goal.id, "closed").catch((error: unknown) => error instanceof GoalStoreError);
       return goal;

@@ -141,7 +141,7 @@ export class PalaceError extends GoalStoreError {
    * @param goalId the goal being written, if any.
    */
   constructor(message: string, cause: unknown, goalId?: string) {
-    super(`${message}: ${describe(cause)}`, { cause });
+    super(`${message}: ${describeError(cause)}`, { cause });
     this.goalId = goalId;
   }
 }
@@ -161,8 +161,8 @@ export class CacheIoError extends GoalStoreError {
   constructor(path: string, action: "read" | "write", cause: unknown) {
     super(
       action === "write"
-        ? `could not write ${path}: ${describe(cause)}; every commit is still in the palace and the next write retries`
-        : `could not read ${path}: ${describe(cause)}; check its permissions`,
+        ? `could not write ${path}: ${describeError(cause)}; every commit is still in the palace and the next write retries`
+        : `could not read ${path}: ${describeError(cause)}; check its permissions`,
       { cause },
     );
     this.path = path;
@@ -198,7 +198,8 @@ export function summarizeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues.length > 3 ? `${shown} (and ${issues.length - 3} more)` : shown;
 }
 
-function describe(cause: unknown): string {
+/** The message of any thrown value, even one without a string form (internal). */
+export function describeError(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
   try {
     return String(cause);

@@ -1,6 +1,8 @@
-export { GoalStore, type GoalChange, type GoalChangeListener, type LoadReport } from "./store.js";
-export { GoalCache, defaultCacheFile } from "./cache.js";
-export { GOAL_TAG, type GoalMemory, type GoalKey } from "./memory.js";
+export { GoalStore, type GoalChange, type GoalChangeListener, type LoadReport } from "./store/goal-store.js";
+export type { GoalStoreOptions } from "./store/options.js";
+export { DEFAULT_LIMITS, type GoalLimits, type LinkInput, type SessionUpdate } from "./store/input.js";
+export { GoalCache, defaultCacheFile } from "./mirror/goal-cache.js";
+export { GOAL_TAG, type GoalMemory, type GoalKey } from "./palace/contract.js";
 export {
   GoalSchema,
   GoalStatusSchema,
@@ -13,16 +15,6 @@ export {
   type SessionTaskState,
 } from "./model.js";
 export {
-  WireGoalSchema,
-  WireSessionLinkSchema,
-  GoalFromWireSchema,
-  decodeGoal,
-  encodeGoal,
-  goalToWire,
-  type WireGoal,
-  type WireSessionLink,
-} from "./codec.js";
-export {
   GoalStoreError,
   GoalNotFoundError,
   VerificationGateError,
@@ -33,7 +25,5 @@ export {
   CacheCorruptError,
   type GoalStoreErrorCode,
 } from "./errors.js";
-export { DEFAULT_LIMITS, type GoalLimits, type LinkInput, type SessionUpdate } from "./input.js";
-export type { GoalStoreOptions } from "./options.js";
-export type { RebuildResult, SkippedEntry } from "./rebuild.js";
-export { formatGoalTable, type GoalTableOptions } from "./format.js";
+export type { RebuildResult, SkippedEntry } from "./wire/rebuild.js";
+export { formatGoalTable, type GoalTableOptions } from "./format/goal-table.js";

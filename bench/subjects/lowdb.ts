@@ -2,10 +2,10 @@ import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { Low } from "lowdb";
 import { JSONFile } from "lowdb/node";
-import { decodeGoal, encodeGoal, goalToWire, type WireGoal } from "../../src/codec.js";
+import { decodeGoal, encodeGoal, goalToWire, type WireGoal } from "../../src/wire/codec.js";
 import { GOAL_TAG } from "../../src/index.js";
 import { compareIds } from "../../src/model.js";
-import { SerialQueue } from "../../src/serial-queue.js";
+import { SerialQueue } from "../../src/store/serial-queue.js";
 import { nextGoal } from "../apply-rules.js";
 import type { SubjectFactory } from "../subject.js";
 

@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
-import { decodeGoal, encodeGoal, goalToWire } from "../../src/codec.js";
-import { writeFileAtomically } from "../../src/atomic-file.js";
+import { decodeGoal, encodeGoal, goalToWire } from "../../src/wire/codec.js";
+import { writeFileAtomically } from "../../src/mirror/atomic-file.js";
 import { GOAL_TAG, type Goal } from "../../src/index.js";
 import { compareIds } from "../../src/model.js";
-import { SerialQueue } from "../../src/serial-queue.js";
+import { SerialQueue } from "../../src/store/serial-queue.js";
 import { nextGoal } from "../apply-rules.js";
 import type { SubjectFactory } from "../subject.js";
 

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { countVerified, type Goal } from "../model.js";
+import { passesGate } from "../store/gate.js";
 import type { SourceReading } from "./sources.js";
 
 /** Everything `goal-store check` found wrong, one sentence each. */
@@ -24,9 +25,8 @@ export function findProblems(sources: readonly SourceReading[]): string[] {
 
 function invariantProblems(source: string, goal: Goal): string[] {
   const problems: string[] = [];
-  const verified = countVerified(goal.sessions);
-  if (goal.status === "done" && (goal.sessions.length === 0 || verified < goal.sessions.length)) {
-    problems.push(`${source} goal ${goal.id} is done with ${verified}/${goal.sessions.length} sessions verified`);
+  if (goal.status === "done" && !passesGate(goal.sessions)) {
+    problems.push(`${source} goal ${goal.id} is done with ${countVerified(goal.sessions)}/${goal.sessions.length} sessions verified`);
   }
   const ids = goal.sessions.map((link) => link.sessionId);
   const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];

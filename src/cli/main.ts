@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { goalToWire } from "../codec.js";
-import { formatGoalTable } from "../format.js";
+import { goalToWire } from "../wire/codec.js";
+import { formatGoalTable } from "../format/goal-table.js";
 import type { Goal } from "../model.js";
 import { parseCommandLine, USAGE, UsageError, type CliRequest } from "./args.js";
 import { findProblems } from "./check.js";

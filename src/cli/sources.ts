@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import { defaultCacheFile, GoalCache } from "../cache.js";
-import { decodeEntry } from "../codec.js";
-import { GoalStoreError } from "../errors.js";
-import { GOAL_TAG } from "../memory.js";
-import { rebuildGoals, type RebuildResult } from "../rebuild.js";
+import { defaultCacheFile, GoalCache } from "../mirror/goal-cache.js";
+import { decodeEntry } from "../wire/codec.js";
+import { describeError, GoalStoreError } from "../errors.js";
+import { GOAL_TAG } from "../palace/contract.js";
+import { rebuildGoals, type RebuildResult } from "../wire/rebuild.js";
 
 /** What one source held: its goals, or why it could not be read at all. */
 export interface SourceReading {
@@ -30,7 +30,7 @@ export async function readPalaceSource(file: string): Promise<SourceReading> {
   if (!existsSync(file)) return { name: "palace", path: file, result: undefined, error: "file not found" };
   try {
     // Loaded only when asked for, so --root works without better-sqlite3 installed.
-    const { SqliteGoalMemory } = await import("../sqlite/index.js");
+    const { SqliteGoalMemory } = await import("../palace/sqlite/index.js");
     const { default: Database } = await import("better-sqlite3");
     const palace = new SqliteGoalMemory(new Database(file, { readonly: true, fileMustExist: true }));
     try {
@@ -45,6 +45,5 @@ export async function readPalaceSource(file: string): Promise<SourceReading> {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof GoalStoreError) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
+  return error instanceof GoalStoreError ? `${error.code}: ${error.message}` : describeError(error);
 }

@@ -3,5 +3,6 @@ export {
   type InMemoryGoalMemoryOptions,
   type InMemoryMode,
   type FaultKind,
-} from "./in-memory-goal-memory.js";
+} from "../palace/in-memory.js";
 export { palaceConformance, type PalaceConformanceOptions, type TestRegistrar } from "./conformance.js";
+export { goalFixture, goalEntry } from "./fixtures.js";

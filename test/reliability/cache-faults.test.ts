@@ -2,7 +2,8 @@ import { rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { decodeGoal, GOAL_TAG, GoalStore, type GoalMemory, type GoalStoreError } from "../../src/index.js";
+import { GOAL_TAG, GoalStore, type GoalMemory, type GoalStoreError } from "../../src/index.js";
+import { decodeGoal } from "../../src/wire/index.js";
 import { InMemoryGoalMemory } from "../../src/testing/index.js";
 import { settleAfterTest, tempRoot } from "../helpers.js";
 

@@ -3,8 +3,9 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { decodeGoal, GoalStore } from "../../src/index.js";
-import { SqliteGoalMemory } from "../../src/sqlite/index.js";
+import { GoalStore } from "../../src/index.js";
+import { decodeGoal } from "../../src/wire/index.js";
+import { SqliteGoalMemory } from "../../src/palace/sqlite/index.js";
 
 const CHILD = fileURLToPath(new URL("./crash-child.mjs", import.meta.url));
 

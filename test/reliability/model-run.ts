@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
-import { decodeGoal, GoalStore, GoalStoreError, type Goal, type GoalMemory } from "../../src/index.js";
+import { GoalStore, GoalStoreError, type Goal, type GoalMemory } from "../../src/index.js";
+import { decodeGoal } from "../../src/wire/index.js";
 import { InMemoryGoalMemory } from "../../src/testing/index.js";
 import { MODEL_LIMITS, ReferenceModel, type Verdict } from "./reference-model.js";
 

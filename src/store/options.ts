@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { InvalidInputError, type GoalStoreError } from "../errors.js";
+import { DEFAULT_LIMITS, type GoalLimits } from "./input.js";
+import type { GoalMemory } from "../palace/contract.js";
+
+/** Options of {@link GoalStore}. */
+export interface GoalStoreOptions {
+  /**
+   * The source of `created`/`updated` timestamps; inject one for deterministic tests.
+   * @default () => new Date()
+   */
+  clock?: () => Date;
+  /**
+   * Where the goals.json mirror lives.
+   * @default `<dataRoot>/sm/goals.json`
+   */
+  cacheFile?: string;
+  /**
+   * Called with the `CACHE_IO` / `CACHE_CORRUPT` error whenever a background
+   * goals.json write fails. The mutation stays committed (the palace holds it) and
+   * the next write retries. An exception thrown here is ignored.
+   * @default no-op
+   */
+  onCacheError?: (error: GoalStoreError) => void;
+  /** Size bounds on caller-supplied strings; each defaults to {@link DEFAULT_LIMITS}. */
+  limits?: Partial<GoalLimits>;
+}
+
+/** Options with every default applied. */
+export interface ResolvedOptions {
+  clock: () => Date;
+  cacheFile: string | undefined;
+  onCacheError: (error: GoalStoreError) => void;
+  limits: GoalLimits;
+}
+
+const isFunction = (value: unknown): value is (...args: never[]) => unknown => typeof value === "function";
+const functionSchema = (name: string) =>
+  z.custom<(...args: never[]) => unknown>(isFunction, {
+    error: (issue) => `Expected ${name} to be a function, got ${typeOf(issue.input)}`,
+  });
+const limitSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+const OptionsSchema = z.strictObject({
+  clock: functionSchema("clock").optional(),
+  cacheFile: z.string().min(1).optional(),
+  onCacheError: functionSchema("onCacheError").optional(),
+  limits: z.strictObject({ text: limitSchema.optional(), evidence: limitSchema.optional() }).optional(),
+});
+
+/**
+ * Validates the constructor's arguments and fills in defaults.
+ * @throws {InvalidInputError} naming every bad argument.
+ */
+export function resolveOptions(palace: unknown, dataRoot: unknown, options: unknown): ResolvedOptions {
+  const issues: z.core.$ZodIssue[] = [];
+  const isPalace =
+    typeof palace === "object" &&
+    palace !== null &&
+    isFunction((palace as Partial<GoalMemory>).rememberGoal) &&
+    isFunction((palace as Partial<GoalMemory>).listGoals);
+  if (!isPalace) {
+    issues.push(custom(["palace"], `Expected a palace (a GoalMemory with rememberGoal and listGoals), got ${typeOf(palace)}`, palace));
+  }
+  if (typeof dataRoot !== "string" || dataRoot.length === 0) {
+    issues.push(custom(["dataRoot"], `Expected dataRoot to be a non-empty string, got ${typeOf(dataRoot)}`, dataRoot));
+  }
+  const parsed = OptionsSchema.safeParse(options ?? {});
+  if (!parsed.success) issues.push(...parsed.error.issues.map((issue) => ({ ...issue, path: ["options", ...issue.path] })));
+  if (issues.length > 0 || !parsed.success) throw new InvalidInputError("GoalStore arguments", issues);
+
+  const given = parsed.data;
+  return {
+    clock: (given.clock as (() => Date) | undefined) ?? (() => new Date()),
+    cacheFile: given.cacheFile,
+    onCacheError: (given.onCacheError as ((error: GoalStoreError) => void) | undefined) ?? (() => {}),
+    limits: {
+      text: given.limits?.text ?? DEFAULT_LIMITS.text,
+      evidence: given.limits?.evidence ?? DEFAULT_LIMITS.evidence,
+    },
+  };
+}
+
+function custom(path: PropertyKey[], message: string, input: unknown): z.core.$ZodIssue {
+  return { code: "custom", path, message, input };
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value;
+}

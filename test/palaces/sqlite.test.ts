@@ -1,0 +1,95 @@
+import Database from "better-sqlite3";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { GOAL_TAG, GoalStore } from "../../src/index.js";
+import { SqliteGoalMemory } from "../../src/palace/sqlite/index.js";
+import { palaceConformance } from "../../src/testing/index.js";
+import { settleAfterTest, tempRoot } from "../helpers.js";
+
+// One file per palace; reopen opens a second adapter over the same file.
+const files = new WeakMap<SqliteGoalMemory, string>();
+
+async function openPalace(file?: string): Promise<SqliteGoalMemory> {
+  const path = file ?? join(await tempRoot(), "palace.sqlite");
+  const palace = new SqliteGoalMemory(path);
+  files.set(palace, path);
+  return palace;
+}
+
+describe("SqliteGoalMemory passes the palace conformance suite on a real file", () => {
+  palaceConformance(it, () => openPalace(), {
+    reopen: (palace) => {
+      palace.close();
+      return openPalace(files.get(palace));
+    },
+    breakPalace: (palace) => palace.close(),
+    dispose: (palace) => palace.close(),
+  });
+});
+
+describe("SqliteGoalMemory", () => {
+  it("opens the file in WAL mode with synchronous FULL", async () => {
+    const path = join(await tempRoot(), "palace.sqlite");
+    const palace = new SqliteGoalMemory(path);
+    const probe = new Database(path, { readonly: true });
+    try {
+      expect(probe.pragma("journal_mode", { simple: true })).toBe("wal");
+    } finally {
+      probe.close();
+      palace.close();
+    }
+  });
+
+  it("never lets an older revision overwrite a newer one", async () => {
+    const palace = await openPalace();
+    try {
+      await palace.rememberGoal('{"v":5}', GOAL_TAG, { goalId: "g-a", revision: 5 });
+      await palace.rememberGoal('{"v":4}', GOAL_TAG, { goalId: "g-a", revision: 4 });
+      expect(await palace.listGoals(GOAL_TAG)).toEqual(['{"v":5}']);
+      await palace.rememberGoal('{"v":6}', GOAL_TAG, { goalId: "g-a", revision: 6 });
+      expect(await palace.listGoals(GOAL_TAG)).toEqual(['{"v":6}']);
+    } finally {
+      palace.close();
+    }
+  });
+
+  it("keys an entry written without a key by the id and revision inside its JSON", async () => {
+    const palace = await openPalace();
+    try {
+      await palace.rememberGoal('{"id":"g-a","revision":2}', GOAL_TAG);
+      await palace.rememberGoal('{"id":"g-a","revision":1}', GOAL_TAG);
+      expect(await palace.listGoals(GOAL_TAG)).toEqual(['{"id":"g-a","revision":2}']);
+      await expect(palace.rememberGoal("{}", GOAL_TAG)).rejects.toThrow(/no goal id/);
+      await expect(palace.rememberGoal("not json", GOAL_TAG)).rejects.toThrow();
+    } finally {
+      palace.close();
+    }
+  });
+
+  it("accepts an open Database and leaves closing it to its owner", async () => {
+    const db = new Database(":memory:");
+    const palace = new SqliteGoalMemory(db);
+    await palace.rememberGoal('{"id":"g-a"}', GOAL_TAG);
+    palace.close();
+    expect(db.open).toBe(true);
+    expect(await palace.listGoals(GOAL_TAG)).toEqual(['{"id":"g-a"}']);
+    db.close();
+  });
+
+  it("a second process-like reader sees commits of the first connection", async () => {
+    const path = join(await tempRoot(), "palace.sqlite");
+    const writer = new SqliteGoalMemory(path);
+    const reader = new SqliteGoalMemory(path);
+    try {
+      const store = settleAfterTest(await GoalStore.load(writer, await tempRoot()));
+      const goal = await store.create("shared");
+      expect((await reader.listGoals(GOAL_TAG)).map((json) => (JSON.parse(json) as { id: string }).id)).toEqual([
+        goal.id,
+      ]);
+      await store.flush();
+    } finally {
+      writer.close();
+      reader.close();
+    }
+  });
+});
