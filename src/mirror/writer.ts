@@ -34,7 +34,8 @@ export class CacheMirror {
   /** Records a commit and starts a background write if none is running. */
   changed(): void {
     this.#committed++;
-    this.#start();
+    // The drain reports its own failures (onError), so its promise never rejects.
+    void this.#start();
   }
 
   /** Records a change without writing; the next `flush` (or commit) writes it. */

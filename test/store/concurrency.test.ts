@@ -11,7 +11,9 @@ class GatedPalace extends InMemoryGoalMemory {
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({
         json,
-        release: () => super.rememberGoal(json, tag, key).then(resolve, reject),
+        release: () => {
+          super.rememberGoal(json, tag, key).then(resolve, reject);
+        },
         fail: reject,
       });
     });
