@@ -6,9 +6,11 @@ export type GoalStoreErrorCode =
   | "VERIFICATION_GATE"
   | "INVALID_INPUT"
   | "CONFLICT"
+  | "STALE"
   | "PALACE"
   | "CACHE_IO"
-  | "CACHE_CORRUPT";
+  | "CACHE_CORRUPT"
+  | "DISPOSED";
 
 /**
  * Base class of every failure goal-store reports. Branch on `instanceof` of a
@@ -127,22 +129,88 @@ export class ConflictError extends GoalStoreError {
 }
 
 /**
- * `PALACE`: the palace (the {@link GoalMemory}) rejected or threw. For a
- * mutation this means nothing was committed and the store is unchanged.
+ * `STALE`: the goal changed under the caller. A palace rejects a write with it
+ * (or with any error whose `code` is `"STALE"`) when the revision the write
+ * built on is no longer the one it holds; the store then refreshes the goal and
+ * re-applies the change, and rejects with it only when that kept failing, or at
+ * once when the caller asked for a specific revision (`expectedRevision`).
+ * Nothing was committed.
+ */
+export class StaleError extends GoalStoreError {
+  readonly code = "STALE" as const;
+  /** The goal whose revision moved. */
+  readonly goalId: string;
+  /** The revision the write built on (`null`: the goal was expected not to exist). */
+  readonly expected: number | null;
+  /** The revision found instead, when known (`null`: no such goal). */
+  readonly actual: number | null | undefined;
+
+  /**
+   * A write refused because its base revision is no longer current.
+   * @param expected the base revision of the write; `null` for a create.
+   * @param actual the revision the palace or store holds, when known.
+   */
+  constructor(goalId: string, expected: number | null, actual?: number | null, cause?: unknown) {
+    super(
+      `goal ${goalId} is no longer at revision ${expected ?? "(absent)"}` +
+        `${actual === undefined ? "" : ` (now ${actual ?? "absent"})`}; another writer changed it: read it again and retry`,
+      { cause },
+    );
+    this.goalId = goalId;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** Whether `error` is a stale-revision rejection: a {@link StaleError} or any object with `code: "STALE"`. */
+export function isStale(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "STALE";
+}
+
+/**
+ * What is known of a failed palace write: `"notCommitted"` when the store read
+ * the goal back and found the revision the write built on, `"unknown"` when it
+ * could not tell (the palace timed out, or the read-back failed or found a
+ * third revision). After `"unknown"`, read the goal (`store.get`) before
+ * deciding to retry: a blind retry of `note()` could add the note twice.
+ */
+export type PalaceOutcome = "notCommitted" | "unknown";
+
+/**
+ * `PALACE`: the palace (the {@link GoalMemory}) rejected, threw or timed out.
+ * For a write, `outcome` says whether the mutation is known not to have been
+ * committed; the store itself shows only what the palace confirmed.
  */
 export class PalaceError extends GoalStoreError {
   readonly code = "PALACE" as const;
   /** The goal being written, when the failure was a write. */
   readonly goalId: string | undefined;
+  /** For a failed write: whether it is known not to have been committed; `undefined` for reads. */
+  readonly outcome: PalaceOutcome | undefined;
 
   /**
    * A palace read or write that failed.
    * @param cause what the palace threw or rejected with.
    * @param goalId the goal being written, if any.
+   * @param outcome for a write, what the read-back established.
    */
-  constructor(message: string, cause: unknown, goalId?: string) {
+  constructor(message: string, cause: unknown, goalId?: string, outcome?: PalaceOutcome) {
     super(`${message}: ${describeError(cause)}`, { cause });
     this.goalId = goalId;
+    this.outcome = outcome;
+  }
+}
+
+/**
+ * `DISPOSED`: the store was disposed (`store.dispose()`); it takes no more calls.
+ * Load a new store to carry on.
+ */
+export class DisposedError extends GoalStoreError {
+  readonly code = "DISPOSED" as const;
+
+  /** A call made after `dispose()`. */
+  constructor(call: string) {
+    super(`${call} called after the store was disposed; load a new store to carry on`);
   }
 }
 

@@ -1,8 +1,8 @@
 export { GoalStore, type GoalChange, type GoalChangeListener, type LoadReport } from "./store/goal-store.js";
 export type { GoalStoreOptions } from "./store/options.js";
-export { DEFAULT_LIMITS, type GoalLimits, type LinkInput, type SessionUpdate } from "./store/input.js";
+export { DEFAULT_LIMITS, type GoalLimits, type LinkInput, type MutationOptions, type SessionUpdate } from "./store/input.js";
 export { GoalCache, defaultCacheFile } from "./mirror/goal-cache.js";
-export { GOAL_TAG, type GoalMemory, type GoalKey } from "./palace/contract.js";
+export { GOAL_TAG, type GoalMemory, type GoalKey, type PalaceEvent, type PalaceWatch } from "./palace/contract.js";
 export {
   GoalSchema,
   GoalStatusSchema,
@@ -20,10 +20,13 @@ export {
   VerificationGateError,
   InvalidInputError,
   ConflictError,
+  StaleError,
   PalaceError,
+  DisposedError,
   CacheIoError,
   CacheCorruptError,
   type GoalStoreErrorCode,
+  type PalaceOutcome,
 } from "./errors.js";
 export type { RebuildResult, SkippedEntry } from "./wire/rebuild.js";
 export { formatGoalTable, type GoalTableOptions } from "./format/goal-table.js";

@@ -50,16 +50,28 @@ export class GoalIndex {
   /**
    * goals.json's bytes, in order: byte for byte `JSON.stringify(goals, null, 2)`
    * of the sorted wire goals plus a final newline, as cached fragments.
+   * `overlay` holds goals another store wrote to goals.json that are newer than
+   * (or absent from) this index; each replaces or joins this index's in the output.
    */
-  renderCache(): Buffer[] {
-    if (this.#order.length === 0) return [EMPTY];
+  renderCache(overlay: ReadonlyMap<string, Goal> = new Map()): Buffer[] {
+    const extra = [...overlay.keys()].filter((id) => !this.#slots.has(id)).sort(compareIds);
+    if (this.#order.length + extra.length === 0) return [EMPTY];
     const chunks: Buffer[] = [OPEN];
-    for (const id of this.#order) {
-      const slot = this.#slots.get(id) as Slot;
-      slot.fragment ??= fragmentOf(slot.goal);
+    const push = (fragment: Buffer) => {
       if (chunks.length > 1) chunks.push(SEPARATOR);
-      chunks.push(slot.fragment);
+      chunks.push(fragment);
+    };
+    let next = 0;
+    for (const id of this.#order) {
+      for (; next < extra.length && compareIds(extra[next] as string, id) < 0; next++) {
+        push(fragmentOf(overlay.get(extra[next] as string) as Goal));
+      }
+      const slot = this.#slots.get(id) as Slot;
+      const newer = overlay.get(id);
+      if (newer !== undefined && newer.revision > slot.goal.revision) push(fragmentOf(newer));
+      else push((slot.fragment ??= fragmentOf(slot.goal)));
     }
+    for (; next < extra.length; next++) push(fragmentOf(overlay.get(extra[next] as string) as Goal));
     chunks.push(CLOSE);
     return chunks;
   }

@@ -1,5 +1,18 @@
-import type { GoalCache } from "./goal-cache.js";
+import { mkdir, stat } from "node:fs/promises";
+import { dirname } from "node:path";
 import { CacheIoError, GoalStoreError } from "../errors.js";
+import type { Goal } from "../model.js";
+import { decodeGoal } from "../wire/codec.js";
+import type { GoalCache } from "./goal-cache.js";
+import type { GoalIndex } from "./goal-index.js";
+import { withFileLock } from "./lock.js";
+
+// What identifies one version of goals.json: a rename gives a new inode.
+interface FileVersion {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
 
 /**
  * Keeps goals.json following the committed state: commits only bump a counter;
@@ -7,10 +20,21 @@ import { CacheIoError, GoalStoreError } from "../errors.js";
  * state, so a burst of N commits costs a couple of writes, not N, and between
  * background writes it rests as long as the last one took. A failed write is
  * reported and left for the next commit (or `flush`) to retry.
+ *
+ * Several stores may mirror to one goals.json. Each write holds
+ * `goals.json.lock`; when the file is not the one this store last wrote,
+ * another store wrote it, so it is read first and every goal it holds at a
+ * newer revision than this store knows (or that this store does not know) is
+ * kept in the output. goals.json therefore never goes backwards, and temp
+ * files are only swept by the lock's holder, when no other store is writing.
  */
 export class CacheMirror {
   readonly #cache: GoalCache;
-  readonly #render: () => readonly Uint8Array[];
+  readonly #index: GoalIndex;
+  // Goals another store wrote to goals.json, newer than this store's index.
+  readonly #foreign = new Map<string, Goal>();
+  #lastWritten: FileVersion | undefined;
+  #swept = false;
   readonly #onError: (error: GoalStoreError) => void;
   #committed = 0;
   #written = 0;
@@ -25,9 +49,9 @@ export class CacheMirror {
   #writesStarted = 0;
   #lastFailedWrite = 0;
 
-  constructor(cache: GoalCache, render: () => readonly Uint8Array[], onError: (error: GoalStoreError) => void) {
+  constructor(cache: GoalCache, index: GoalIndex, onError: (error: GoalStoreError) => void) {
     this.#cache = cache;
-    this.#render = render;
+    this.#index = index;
     this.#onError = onError;
   }
 
@@ -88,7 +112,7 @@ export class CacheMirror {
       const started = performance.now();
       const writeNumber = ++this.#writesStarted;
       try {
-        await this.#cache.writeContent(this.#render());
+        await this.#write();
         this.#written = target;
         if (this.#written < this.#committed && this.#flushes === 0) await this.#rest(performance.now() - started);
       } catch (cause) {
@@ -105,6 +129,52 @@ export class CacheMirror {
     return undefined;
   }
 
+  async #write(): Promise<void> {
+    const path = this.#cache.path;
+    try {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    } catch (cause) {
+      throw new CacheIoError(path, "write", cause);
+    }
+    await withFileLock(path, async () => {
+      if (!this.#swept) {
+        // Under the lock no other store is between creating and renaming a temp file.
+        await this.#cache.removeStrayTempFiles();
+        this.#swept = true;
+      }
+      const found = await version(path);
+      if (found !== undefined && !sameVersion(found, this.#lastWritten)) await this.#mergeForeign();
+      for (const [id, goal] of this.#foreign) {
+        if ((this.#index.get(id)?.revision ?? -1) >= goal.revision) this.#foreign.delete(id);
+      }
+      await this.#cache.writeContent(this.#index.renderCache(this.#foreign));
+      this.#lastWritten = await version(path);
+    }).catch((cause: unknown) => {
+      throw cause instanceof GoalStoreError ? cause : new CacheIoError(path, "write", cause);
+    });
+  }
+
+  // Keeps what another store wrote that this one does not know yet. An
+  // unreadable file is simply replaced: the palace holds the truth.
+  async #mergeForeign(): Promise<void> {
+    let entries: unknown[];
+    try {
+      entries = await this.#cache.readEntries();
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      let goal: Goal;
+      try {
+        goal = decodeGoal(entry);
+      } catch {
+        continue;
+      }
+      const known = Math.max(this.#index.get(goal.id)?.revision ?? -1, this.#foreign.get(goal.id)?.revision ?? -1);
+      if (goal.revision > known) this.#foreign.set(goal.id, goal);
+    }
+  }
+
   #rest(milliseconds: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(finish, milliseconds);
@@ -117,4 +187,17 @@ export class CacheMirror {
       this.#endRest = undefined;
     });
   }
+}
+
+async function version(path: string): Promise<FileVersion | undefined> {
+  try {
+    const { ino, size, mtimeMs } = await stat(path);
+    return { ino, size, mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+function sameVersion(a: FileVersion, b: FileVersion | undefined): boolean {
+  return b !== undefined && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }

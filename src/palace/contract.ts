@@ -1,18 +1,29 @@
 /** The tag under which every goal entry is remembered in the palace. */
 export const GOAL_TAG = "sm-goal";
 
-/** Identifies the goal revision an entry holds, so an adapter can upsert without parsing JSON. */
+/**
+ * Identifies the goal revision an entry holds, and the revision it was built
+ * on, so an adapter can compare-and-set without parsing JSON.
+ */
 export interface GoalKey {
   /** The goal's id. */
   goalId: string;
   /** The goal's revision: higher is newer. */
   revision: number;
+  /**
+   * The revision the palace must hold for this goal right now for the entry to
+   * be kept: `null` when the goal must not exist yet (a create), `0` for an
+   * entry written without a revision (by the Rust original). The store always
+   * passes it. When it is `undefined` (an entry written by hand), a palace
+   * keeps the entry only if its revision is higher than the one it holds.
+   */
+  base?: number | null;
 }
 
 /**
  * The key inside an entry written without one (by hand, or by an older writer):
  * its `id` and `revision` (0 when absent), or `undefined` when the entry is not
- * JSON or has no id. Adapters that upsert need it; the store always passes a key.
+ * JSON or has no id. Adapters need it; the store always passes a key.
  */
 export function keyInEntry(json: string): GoalKey | undefined {
   let value: unknown;
@@ -27,26 +38,66 @@ export function keyInEntry(json: string): GoalKey | undefined {
 }
 
 /**
+ * Something that happened in the palace, as a change feed reports it:
+ * - `entry`: a goal entry was kept (by any writer, this process included). `json`
+ *   is the entry when the feed has it at hand; without it the store reads the
+ *   goal with `readGoal`.
+ * - `gap`: events may have been missed (a reconnect, an overflow); the store
+ *   lists every goal again and applies what it had not seen.
+ */
+export type PalaceEvent =
+  | { readonly kind: "entry"; readonly goalId: string; readonly revision: number; readonly json?: string }
+  | { readonly kind: "gap" };
+
+/** A running change feed; `close()` stops it. */
+export interface PalaceWatch {
+  /** Stops delivering events and releases what the feed holds (a timer, a connection). */
+  close(): void | Promise<void>;
+}
+
+/**
  * The palace seam: the durable source of truth behind a {@link GoalStore}.
- * Implement these two methods over any store (a database, a memory service, a
- * log); run `palaceConformance` from `goal-store/testing` to check an adapter.
+ * Two methods are required; three more are optional capabilities that make
+ * several writers efficient. Run `palaceConformance` from `goal-store/testing`
+ * to check an adapter.
  *
  * Contract:
- * - `rememberGoal` resolves only once the entry is durable; a rejection (or a
- *   throw) means it was **not** kept, and the store's mutation is not committed.
- * - `listGoals(tag)` returns every entry ever kept under `tag` that has not been
- *   superseded, in any order. An upserting adapter keeps only the newest
- *   revision per goal; an append-only one may return every revision (the store
- *   keeps the highest).
+ * - `rememberGoal` resolves only once the entry is durable **and kept**. It
+ *   keeps the entry only if the goal's current revision is `key.base`
+ *   (compare-and-set, atomically); otherwise it keeps nothing and rejects with
+ *   an error whose `code` is `"STALE"` (a `StaleError`, or any error with that
+ *   code). It never resolves without keeping the entry. Any other rejection is a
+ *   failure whose outcome may be unknown (a networked palace can keep an entry
+ *   and still report an error); the store reads the goal back to settle it.
+ * - `listGoals(tag)` returns every entry kept under `tag`, in any order. An
+ *   upserting adapter returns only the newest revision per goal; an
+ *   append-only one may return every revision (the store keeps the highest).
+ * - A palace that keeps every entry it is given without comparing (a blind
+ *   upsert, an append-only log) works for a single writer only: it cannot
+ *   protect several writers from overwriting each other.
  */
 export interface GoalMemory {
   /**
-   * Keeps one goal entry.
+   * Keeps one goal entry if the goal is still at `key.base`.
    * @param json the goal in wire format (one JSON object).
    * @param tag always {@link GOAL_TAG} when called by the store.
-   * @param key always passed by the store: the goal id and revision the JSON holds.
+   * @param key always passed by the store: the goal id, the revision the JSON
+   *   holds, and the revision it was built on.
+   * @throws an error with `code: "STALE"` when the goal is not at `key.base`.
    */
   rememberGoal(json: string, tag: string, key?: GoalKey): Promise<void>;
   /** Every entry kept under `tag`, or `[]` for an unknown tag. */
   listGoals(tag: string): Promise<string[]>;
+  /**
+   * Optional: the newest entry of one goal, or `undefined` when it has none.
+   * Without it the store refreshes a goal through `listGoals`.
+   */
+  readGoal?(tag: string, goalId: string): Promise<string | undefined>;
+  /**
+   * Optional change feed: calls `onEvent` for entries kept under `tag` from now
+   * on, by any writer (this one included; the store ignores revisions it has).
+   * Events for one goal arrive in revision order. Without a feed, a store sees
+   * other writers' commits only when its own write on the goal is refused as stale.
+   */
+  watchGoals?(tag: string, onEvent: (event: PalaceEvent) => void): PalaceWatch;
 }

@@ -1,17 +1,27 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { keyInEntry, type GoalKey, type GoalMemory } from "./contract.js";
+import { StaleError } from "../errors.js";
+import { keyInEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "./contract.js";
 
 /** How an {@link InMemoryGoalMemory} keeps entries. */
 export type InMemoryMode = "upsert" | "append";
 
-/** How an injected fault surfaces: a rejected promise, or a synchronous throw from the call itself. */
-export type FaultKind = "reject" | "throw";
+/**
+ * How an injected fault surfaces:
+ * - `"reject"`: a rejected promise, nothing kept;
+ * - `"throw"`: a synchronous throw from the call itself, nothing kept;
+ * - `"keepThenReject"` (writes only): the entry **is** kept, then the call
+ *   rejects, as a networked palace does when the connection drops after the
+ *   commit (an unknown outcome);
+ * - `"hang"`: the call never settles.
+ */
+export type FaultKind = "reject" | "throw" | "keepThenReject" | "hang";
 
 /** Options of {@link InMemoryGoalMemory}. */
 export interface InMemoryGoalMemoryOptions {
   /**
    * `"upsert"` keeps one entry per goal id (the newest revision, as a keyed
    * database would); `"append"` keeps every entry, as an append-only log does.
+   * Both compare-and-set on the goal's newest revision.
    * @default "upsert"
    */
   mode?: InMemoryMode;
@@ -31,8 +41,8 @@ interface StoredEntry {
 
 interface TagEntries {
   list: StoredEntry[];
-  // Position in `list` by goal id, for upserts in constant time.
-  byId: Map<string, number>;
+  // Per goal id: the newest entry's position in `list`.
+  newest: Map<string, number>;
 }
 
 interface PendingFault {
@@ -42,9 +52,11 @@ interface PendingFault {
 
 /**
  * A palace in memory: the {@link GoalMemory} that goal-store's own tests use,
- * exported for orchestrator authors' tests. Faults can be injected (fail the
- * next N writes or lists, by rejecting or by throwing), calls can be slowed,
- * and counters tell what reached it.
+ * exported for orchestrator authors' tests. It implements the whole contract
+ * (compare-and-set, `readGoal`, a change feed that reaches every store on the
+ * same instance at once), and faults can be injected (fail the next N writes or
+ * lists: reject, throw, keep-then-reject, hang), calls can be slowed, and
+ * counters tell what reached it.
  *
  * @example
  * ```ts
@@ -62,8 +74,10 @@ export class InMemoryGoalMemory implements GoalMemory {
   readonly #tags = new Map<string, TagEntries>();
   readonly #writeFaults: PendingFault[] = [];
   readonly #listFaults: PendingFault[] = [];
+  readonly #watchers = new Set<{ tag: string; onEvent: (event: PalaceEvent) => void }>();
   #writes = 0;
   #failedWrites = 0;
+  #staleWrites = 0;
   #lists = 0;
 
   /** An empty palace; see {@link InMemoryGoalMemoryOptions} for the mode and latency. */
@@ -77,9 +91,14 @@ export class InMemoryGoalMemory implements GoalMemory {
     return this.#writes;
   }
 
-  /** Writes refused by an injected fault. */
+  /** Writes refused by an injected fault (a `keepThenReject` write counts here and in `writes`). */
   get failedWrites(): number {
     return this.#failedWrites;
+  }
+
+  /** Writes refused as stale: their base revision was no longer current. */
+  get staleWrites(): number {
+    return this.#staleWrites;
   }
 
   /** `listGoals` calls, failed ones included. */
@@ -87,12 +106,12 @@ export class InMemoryGoalMemory implements GoalMemory {
     return this.#lists;
   }
 
-  /** Makes the next `count` `rememberGoal` calls fail (nothing is kept). */
+  /** Makes the next `count` `rememberGoal` calls fail the way `kind` says. */
   failNextWrites(count = 1, kind: FaultKind = "reject", error: Error = new Error("injected palace write failure")): void {
     for (let i = 0; i < count; i++) this.#writeFaults.push({ kind, error });
   }
 
-  /** Makes the next `count` `listGoals` calls fail. */
+  /** Makes the next `count` `listGoals` calls fail (`keepThenReject` acts as `reject`). */
   failNextLists(count = 1, kind: FaultKind = "reject", error: Error = new Error("injected palace list failure")): void {
     for (let i = 0; i < count; i++) this.#listFaults.push({ kind, error });
   }
@@ -109,13 +128,18 @@ export class InMemoryGoalMemory implements GoalMemory {
       this.#failedWrites++;
       throw fault.error;
     }
+    if (fault?.kind === "hang") return never();
     return this.#settle(() => {
-      if (fault !== undefined) {
+      if (fault?.kind === "reject") {
         this.#failedWrites++;
         throw fault.error;
       }
       this.#keep(json, tag, key);
       this.#writes++;
+      if (fault?.kind === "keepThenReject") {
+        this.#failedWrites++;
+        throw fault.error;
+      }
     });
   }
 
@@ -124,28 +148,60 @@ export class InMemoryGoalMemory implements GoalMemory {
     this.#lists++;
     const fault = this.#listFaults.shift();
     if (fault?.kind === "throw") throw fault.error;
+    if (fault?.kind === "hang") return never();
     return this.#settle(() => {
       if (fault !== undefined) throw fault.error;
       return this.entries(tag);
     });
   }
 
+  /** @inheritDoc */
+  readGoal(tag: string, goalId: string): Promise<string | undefined> {
+    return this.#settle(() => this.#newest(tag, goalId)?.json);
+  }
+
+  /** @inheritDoc */
+  watchGoals(tag: string, onEvent: (event: PalaceEvent) => void): PalaceWatch {
+    const watcher = { tag, onEvent };
+    this.#watchers.add(watcher);
+    return { close: () => void this.#watchers.delete(watcher) };
+  }
+
+  #newest(tag: string, goalId: string): StoredEntry | undefined {
+    const entries = this.#tags.get(tag);
+    const position = entries?.newest.get(goalId);
+    return position === undefined ? undefined : entries?.list[position];
+  }
+
   #keep(json: string, tag: string, key: GoalKey | undefined): void {
     let entries = this.#tags.get(tag);
     if (entries === undefined) {
-      entries = { list: [], byId: new Map() };
+      entries = { list: [], newest: new Map() };
       this.#tags.set(tag, entries);
     }
-    // Without a key, upserted by the id inside the JSON when there is one.
     const found = key ?? keyInEntry(json);
-    const entry: StoredEntry = { json, goalId: found?.goalId, revision: found?.revision ?? 0 };
-    const position = this.mode === "upsert" && entry.goalId !== undefined ? entries.byId.get(entry.goalId) : undefined;
-    if (position === undefined) {
-      if (this.mode === "upsert" && entry.goalId !== undefined) entries.byId.set(entry.goalId, entries.list.length);
+    if (found === undefined) {
+      // Not a goal entry (no id anywhere): kept as it is, like a log would.
+      entries.list.push({ json, goalId: undefined, revision: 0 });
+      return;
+    }
+    const entry: StoredEntry = { json, goalId: found.goalId, revision: found.revision };
+    const held = this.#newest(tag, found.goalId)?.revision;
+    const kept = found.base === undefined ? held === undefined || found.revision > held : (found.base ?? undefined) === held;
+    if (!kept) {
+      this.#staleWrites++;
+      throw new StaleError(found.goalId, found.base === undefined ? found.revision - 1 : found.base, held ?? null);
+    }
+    const position = entries.newest.get(found.goalId);
+    if (this.mode === "upsert" && position !== undefined) entries.list[position] = entry;
+    else {
+      entries.newest.set(found.goalId, entries.list.length);
       entries.list.push(entry);
-    } else if ((entries.list[position] as StoredEntry).revision <= entry.revision) {
-      // Never let an older revision overwrite a newer one.
-      entries.list[position] = entry;
+    }
+    const event: PalaceEvent = { kind: "entry", goalId: found.goalId, revision: found.revision, json };
+    for (const watcher of this.#watchers) {
+      // Delivered after the write settles, as a real feed would; FIFO, so in revision order.
+      if (watcher.tag === tag) queueMicrotask(() => this.#watchers.has(watcher) && watcher.onEvent(event));
     }
   }
 
@@ -154,4 +210,8 @@ export class InMemoryGoalMemory implements GoalMemory {
     else if (this.latency > 0) await sleep(this.latency);
     return action();
   }
+}
+
+function never<T>(): Promise<T> {
+  return new Promise<T>(() => {});
 }

@@ -1,22 +1,29 @@
 import type { z } from "zod";
-import { defaultCacheFile, GoalCache } from "../mirror/goal-cache.js";
-import { decodeEntry, encodeGoal } from "../wire/codec.js";
 import {
+  DisposedError,
   GoalNotFoundError,
   GoalStoreError,
   InvalidInputError,
   PalaceError,
+  StaleError,
 } from "../errors.js";
+import { defaultCacheFile, GoalCache } from "../mirror/goal-cache.js";
 import { GoalIndex } from "../mirror/goal-index.js";
-import { inputSchemas, type InputSchemas, type LinkInput, type SessionUpdate } from "./input.js";
-import { GOAL_TAG, type GoalMemory } from "../palace/contract.js";
 import { CacheMirror } from "../mirror/writer.js";
 import { cloneGoal, type Goal, type GoalStatus } from "../model.js";
-import { resolveOptions, type GoalStoreOptions } from "./options.js";
+import type { GoalMemory, PalaceEvent, PalaceWatch } from "../palace/contract.js";
+import { decodeEntry, encodeGoal } from "../wire/codec.js";
 import { rebuildGoals, type SkippedEntry } from "../wire/rebuild.js";
-import { appendNote, changeStatus, linkSession, newGoal, updateSession } from "./rules.js";
+import { GuardedPalace } from "./guarded-palace.js";
 import { mintGoalId } from "./ids.js";
+import { inputSchemas, type InputSchemas, type LinkInput, type MutationOptions, type SessionUpdate } from "./input.js";
+import { Listeners, type GoalChange, type GoalChangeListener } from "./listeners.js";
+import { resolveOptions, type GoalStoreOptions } from "./options.js";
+import { appendNote, changeStatus, linkSession, newGoal, updateSession } from "./rules.js";
 import { SerialQueue } from "./serial-queue.js";
+import { PalaceTimeoutError } from "./timeout.js";
+
+export type { GoalChange, GoalChangeListener };
 
 /** What {@link GoalStore.load} found. */
 export interface LoadReport {
@@ -34,25 +41,20 @@ export interface LoadReport {
   cacheError?: GoalStoreError;
 }
 
-/** One committed change, as {@link GoalStore.subscribe} listeners receive it. */
-export interface GoalChange {
-  /** The goal as committed (a copy of its own for each listener). */
-  goal: Goal;
-  /** The goal before this commit; `undefined` when the commit created it. */
-  previous: Goal | undefined;
-}
-
-/** A {@link GoalStore.subscribe} listener. */
-export type GoalChangeListener = (change: GoalChange) => void;
+type Change = (goal: Goal, now: Date) => Goal;
 
 /**
  * Durable, verifiable goals over an injected palace (the source of truth) with
  * an atomically written goals.json mirror.
  *
  * Guarantees:
- * - **Commit rule**: a mutation is committed exactly when the palace accepts it.
- *   When it is refused (bad input, unknown goal, the gate) or the palace fails,
- *   nothing changes and nothing is written anywhere.
+ * - **Commit rule**: a mutation is committed exactly when the palace keeps its
+ *   entry, compare-and-set on the revision it was built on. When it is refused
+ *   (bad input, unknown goal, the gate) or the palace fails, the store shows
+ *   nothing of it and nothing is written anywhere.
+ * - **Several writers**: when another writer changed the goal first, the change
+ *   is re-applied to the fresh goal (rules re-checked), so no acknowledged
+ *   mutation is lost or applied twice.
  * - **Ordering**: mutations run one at a time in call order, even un-awaited.
  * - **Isolation**: `get`/`all` see only committed state and return copies.
  * - **Gate**: a goal is `done` only while it has links and all are `verified`.
@@ -65,47 +67,62 @@ export type GoalChangeListener = (change: GoalChange) => void;
  * await store.link(goal.id, { sessionId: "s1", task: "implement" });
  * await store.update(goal.id, { sessionId: "s1", state: "verified", evidence: "PR #12" });
  * await store.close(goal.id);
+ * await store.dispose();
  * ```
  */
 export class GoalStore {
-  readonly #palace: GoalMemory;
+  readonly #palace: GuardedPalace;
   readonly #clock: () => Date;
   readonly #schemas: InputSchemas;
+  readonly #staleRetries: number;
   readonly #index = new GoalIndex();
   readonly #queue = new SerialQueue();
   readonly #cache: GoalCache;
   readonly #mirror: CacheMirror;
+  readonly #listeners = new Listeners();
   #loadReport: LoadReport | undefined;
-  #listeners: GoalChangeListener[] = [];
+  #watch: PalaceWatch | undefined;
+  #disposed: Promise<void> | undefined;
 
   /**
-   * An empty store; performs no I/O. Use {@link GoalStore.load} to start from
-   * what the palace holds.
+   * An empty store; performs no I/O and watches no feed. Use
+   * {@link GoalStore.load} to start from what the palace holds.
    * @param palace the palace: the source of truth.
    * @param dataRoot folder under which goals.json lives (`<dataRoot>/sm/goals.json`).
    * @throws {InvalidInputError} when an argument or option is malformed.
    */
   constructor(palace: GoalMemory, dataRoot: string, options: GoalStoreOptions = {}) {
     const resolved = resolveOptions(palace, dataRoot, options);
-    this.#palace = palace;
+    this.#palace = new GuardedPalace(palace, resolved.palaceTimeoutMs);
     this.#clock = resolved.clock;
     this.#schemas = inputSchemas(resolved.limits);
+    this.#staleRetries = resolved.staleRetries;
     this.#cache = new GoalCache(resolved.cacheFile ?? defaultCacheFile(dataRoot));
-    this.#mirror = new CacheMirror(this.#cache, () => this.#index.renderCache(), resolved.onCacheError);
+    this.#mirror = new CacheMirror(this.#cache, this.#index, resolved.onCacheError);
   }
 
   /**
    * Builds a store from the palace: every entry tagged {@link GOAL_TAG}, newest
    * revision per goal, unreadable entries skipped (see {@link GoalStore.loadReport}),
-   * then rewrites goals.json to match. If the palace is unavailable, falls back
-   * to goals.json (a missing file means no goals).
+   * then rewrites goals.json to match. If the palace is unavailable (or its
+   * `listGoals` does not settle within `palaceTimeoutMs`), falls back to
+   * goals.json (a missing file means no goals). When the palace has a change
+   * feed, the store follows it from then on; call {@link GoalStore.dispose} to stop.
    * @throws {InvalidInputError} when an argument or option is malformed.
    * @throws {CacheCorruptError} when the palace is down and goals.json is not a JSON array.
    * @throws {CacheIoError} when the palace is down and goals.json cannot be read.
    */
   static async load(palace: GoalMemory, dataRoot: string, options: GoalStoreOptions = {}): Promise<GoalStore> {
     const store = new GoalStore(palace, dataRoot, options);
-    await store.#rebuild();
+    // The feed starts before the listing, so nothing committed in between is
+    // missed; its events queue up behind the rebuild.
+    store.#watch = store.#palace.watch((event) => store.#onPalaceEvent(event));
+    try {
+      await store.#queue.run(() => store.#rebuild());
+    } catch (error) {
+      await store.#watch?.close();
+      throw error;
+    }
     return store;
   }
 
@@ -123,13 +140,18 @@ export class GoalStore {
    * Creates a `pending` goal with a fresh id (`g-` + 16 hex).
    * @param description the operator's intent; whitespace runs collapse to one space.
    * @param acceptance acceptance criteria, each stored trimmed.
-   * @throws {InvalidInputError} | {PalaceError}
+   * @throws {InvalidInputError} | {PalaceError} | {DisposedError}
    */
   async create(description: string, acceptance: string[] = []): Promise<Goal> {
     const input = this.#parse("create() arguments", this.#schemas.create, { description, acceptance });
-    return this.#queue.run(async () => {
-      const goal = newGoal(mintGoalId((id) => this.#index.has(id)), input.description, input.acceptance, this.#now());
-      return this.#commit(goal);
+    return this.#run(async () => {
+      const taken = (id: string) => this.#index.has(id);
+      for (let attempt = 0; ; attempt++) {
+        const goal = newGoal(mintGoalId(taken), input.description, input.acceptance, this.#now());
+        // "stale" here means another writer created a goal with the same id.
+        if ((await this.#write(goal, null)) === "kept") return this.#apply(goal, "local");
+        if (attempt >= this.#staleRetries) throw new StaleError(goal.id, null);
+      }
     });
   }
 
@@ -137,49 +159,51 @@ export class GoalStore {
    * Links an agent session to a goal; a `pending` goal becomes `inProgress`.
    * @throws {InvalidInputError} | {GoalNotFoundError} | {ConflictError} when the
    * session is already linked | {VerificationGateError} when the goal is `done`
-   * and the new link is not `verified` | {PalaceError}
+   * and the new link is not `verified` | {StaleError} | {PalaceError} | {DisposedError}
    */
-  async link(goalId: string, link: LinkInput): Promise<Goal> {
-    const input = this.#parse("link() arguments", this.#schemas.link, { goalId, link });
-    return this.#mutate(input.goalId, (goal, now) => linkSession(goal, input.link, now));
+  async link(goalId: string, link: LinkInput, options?: MutationOptions): Promise<Goal> {
+    const input = this.#parse("link() arguments", this.#schemas.link, { goalId, link, options });
+    return this.#mutate(input.goalId, input.options, (goal, now) => linkSession(goal, input.link, now));
   }
 
   /**
    * Changes a linked session's state and/or evidence, and optionally appends a note.
    * @throws {InvalidInputError} | {GoalNotFoundError} for an unknown goal or
    * session | {VerificationGateError} when the goal is `done` and the change
-   * would leave a session unverified | {PalaceError}
+   * would leave a session unverified | {StaleError} | {PalaceError} | {DisposedError}
    */
-  async update(goalId: string, update: SessionUpdate): Promise<Goal> {
-    const input = this.#parse("update() arguments", this.#schemas.update, { goalId, update });
-    return this.#mutate(input.goalId, (goal, now) => updateSession(goal, input.update, now));
+  async update(goalId: string, update: SessionUpdate, options?: MutationOptions): Promise<Goal> {
+    const input = this.#parse("update() arguments", this.#schemas.update, { goalId, update, options });
+    return this.#mutate(input.goalId, input.options, (goal, now) => updateSession(goal, input.update, now));
   }
 
   /**
    * Appends a decision or blocker note (stored trimmed).
-   * @throws {InvalidInputError} | {GoalNotFoundError} | {PalaceError}
+   * @throws {InvalidInputError} | {GoalNotFoundError} | {StaleError} | {PalaceError} | {DisposedError}
    */
-  async note(goalId: string, note: string): Promise<Goal> {
-    const input = this.#parse("note() arguments", this.#schemas.note, { goalId, note });
-    return this.#mutate(input.goalId, (goal, now) => appendNote(goal, input.note, now));
+  async note(goalId: string, note: string, options?: MutationOptions): Promise<Goal> {
+    const input = this.#parse("note() arguments", this.#schemas.note, { goalId, note, options });
+    return this.#mutate(input.goalId, input.options, (goal, now) => appendNote(goal, input.note, now));
   }
 
   /**
    * Sets a goal's status. `done` passes the verification gate only when the goal
    * has at least one link and every link is `verified`; other statuses are ungated.
-   * @throws {InvalidInputError} | {GoalNotFoundError} | {VerificationGateError} | {PalaceError}
+   * @throws {InvalidInputError} | {GoalNotFoundError} | {VerificationGateError} |
+   * {StaleError} | {PalaceError} | {DisposedError}
    */
-  async setStatus(goalId: string, status: GoalStatus): Promise<Goal> {
-    const input = this.#parse("setStatus() arguments", this.#schemas.setStatus, { goalId, status });
-    return this.#mutate(input.goalId, (goal, now) => changeStatus(goal, input.status, now));
+  async setStatus(goalId: string, status: GoalStatus, options?: MutationOptions): Promise<Goal> {
+    const input = this.#parse("setStatus() arguments", this.#schemas.setStatus, { goalId, status, options });
+    return this.#mutate(input.goalId, input.options, (goal, now) => changeStatus(goal, input.status, now));
   }
 
   /**
    * Closes a goal as `done` through the verification gate; same as `setStatus(goalId, "done")`.
-   * @throws {InvalidInputError} | {GoalNotFoundError} | {VerificationGateError} | {PalaceError}
+   * @throws {InvalidInputError} | {GoalNotFoundError} | {VerificationGateError} |
+   * {StaleError} | {PalaceError} | {DisposedError}
    */
-  async close(goalId: string): Promise<Goal> {
-    return this.setStatus(goalId, "done");
+  async close(goalId: string, options?: MutationOptions): Promise<Goal> {
+    return this.setStatus(goalId, "done", options);
   }
 
   /** A copy of the committed goal, or `undefined`. */
@@ -195,42 +219,62 @@ export class GoalStore {
   }
 
   /**
-   * Calls `listener` after every commit from now on, synchronously and in commit
-   * order, with the new goal and the previous one (`undefined` for a create):
-   * what a TUI or dashboard in the same process needs to redraw without polling.
-   * A listener that throws is reported with `process.emitWarning` and never
-   * affects the store or the other listeners.
+   * Calls `listener` after every commit this store learns of from now on,
+   * synchronously and in commit order, with the new goal, the previous one
+   * (`undefined` for a create) and its origin (`"local"` or `"remote"`): what a
+   * TUI or dashboard in the same process needs to redraw without polling.
+   * A listener that throws (or returns a promise that rejects) is reported with
+   * `process.emitWarning` and never affects the store or the other listeners.
    * @returns a function that unsubscribes `listener`.
    * @throws {InvalidInputError} when `listener` is not a function.
    * @example
    * ```ts
-   * const unsubscribe = store.subscribe(({ goal, previous }) => {
-   *   if (previous?.progress !== goal.progress) console.log(`${goal.id}: ${goal.progress}%`);
+   * const unsubscribe = store.subscribe(({ goal, previous, origin }) => {
+   *   if (previous?.progress !== goal.progress) console.log(`${goal.id}: ${goal.progress}% (${origin})`);
    * });
    * // later
    * unsubscribe();
    * ```
    */
   subscribe(listener: GoalChangeListener): () => void {
-    if (typeof listener !== "function") {
-      throw new InvalidInputError("subscribe() arguments", [
-        { code: "custom", path: ["listener"], message: "Expected listener to be a function", input: listener },
-      ]);
-    }
-    // Replaced rather than mutated, so a commit notifying listeners is not
-    // disturbed by one of them subscribing or unsubscribing.
-    this.#listeners = [...this.#listeners, listener];
-    return () => {
-      this.#listeners = this.#listeners.filter((existing) => existing !== listener);
-    };
+    return this.#listeners.add(listener);
   }
 
   /**
-   * Resolves once goals.json reflects every mutation committed before the call.
+   * Resolves once every mutation called before it has settled and goals.json
+   * reflects every commit this store made or learnt of before the call.
    * @throws {CacheIoError} when the write fails (the mutations stay committed).
    */
   async flush(): Promise<void> {
+    if (this.#disposed !== undefined) throw new DisposedError("flush()");
+    await this.#queue.run(async () => {}).catch(() => {});
     await this.#mirror.flush();
+  }
+
+  /**
+   * Shuts the store down: waits for every mutation already called, flushes
+   * goals.json, and stops the palace's change feed. Later calls (mutations,
+   * `flush`) reject with `DISPOSED`; `get`/`all` keep answering from the last
+   * state. Calling it again returns the same promise. The palace itself stays
+   * open: it is the caller's.
+   * @throws {CacheIoError} when the final goals.json write fails (the store is disposed all the same).
+   */
+  dispose(): Promise<void> {
+    this.#disposed ??= (async () => {
+      await this.#queue.run(async () => {}).catch(() => {});
+      try {
+        await this.#mirror.flush();
+      } finally {
+        await this.#watch?.close();
+        this.#watch = undefined;
+      }
+    })();
+    return this.#disposed;
+  }
+
+  /** `await using store = await GoalStore.load(…)` disposes the store at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
   }
 
   #parse<S extends z.ZodType>(context: string, schema: S, value: unknown): z.output<S> {
@@ -239,42 +283,125 @@ export class GoalStore {
     return result.data;
   }
 
-  #mutate(goalId: string, change: (goal: Goal, now: Date) => Goal): Promise<Goal> {
-    return this.#queue.run(async () => {
-      const current = this.#index.get(goalId);
+  #run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#disposed !== undefined) return Promise.reject(new DisposedError("a mutation"));
+    return this.#queue.run(task);
+  }
+
+  #mutate(goalId: string, options: { expectedRevision?: number | undefined }, change: Change): Promise<Goal> {
+    return this.#run(async () => {
+      let current = this.#index.get(goalId) ?? (await this.#refresh(goalId));
       if (current === undefined) throw new GoalNotFoundError(goalId);
-      return this.#commit(change(current, this.#now()));
+      const expected = options.expectedRevision;
+      // Our view may lag behind the palace; only a palace read can say the
+      // caller's revision is really gone.
+      if (expected !== undefined && current.revision < expected) current = (await this.#refresh(goalId)) ?? current;
+      if (expected !== undefined && current.revision !== expected) {
+        throw new StaleError(goalId, expected, current.revision);
+      }
+      for (let attempt = 0; ; attempt++) {
+        // The rules are pure functions of goal, input and time, so re-applying
+        // the change to a fresh goal re-checks the gate, CONFLICT and NOT_FOUND.
+        const next = change(current, this.#now());
+        if ((await this.#write(next, current.revision)) === "kept") return this.#apply(next, "local");
+        const fresh: Goal | undefined = await this.#refresh(goalId);
+        if (fresh === undefined) throw new GoalNotFoundError(goalId);
+        if (expected !== undefined || attempt >= this.#staleRetries) {
+          throw new StaleError(goalId, current.revision, fresh.revision);
+        }
+        current = fresh;
+      }
     });
   }
 
-  // The change is built on a new object and swapped in only after the palace
-  // accepted it, so a failure leaves nothing to roll back and readers never see
-  // an uncommitted revision.
-  async #commit(goal: Goal): Promise<Goal> {
+  /**
+   * Writes `goal` compare-and-set on `base` (`null`: must not exist yet).
+   * When the palace fails otherwise, reads the goal back to find out whether
+   * the write was kept, and never claims "not committed" without having seen it.
+   */
+  async #write(goal: Goal, base: number | null): Promise<"kept" | "stale"> {
+    const json = encodeGoal(goal);
+    let failure: unknown;
     try {
-      await this.#palace.rememberGoal(encodeGoal(goal), GOAL_TAG, { goalId: goal.id, revision: goal.revision });
-    } catch (cause) {
-      throw new PalaceError(
-        `palace did not keep goal ${goal.id} revision ${goal.revision}; nothing was committed, retry the call`,
-        cause,
-        goal.id,
-      );
+      return await this.#palace.write(json, goal.id, goal.revision, base);
+    } catch (error) {
+      failure = error;
     }
+    let found: string | undefined;
+    try {
+      found = await this.#palace.read(goal.id);
+    } catch (readError) {
+      throw this.#writeFailure(goal, failure, "unknown", readError);
+    }
+    if (found === json) return "kept";
+    const foundGoal = found === undefined ? undefined : tryDecode(found);
+    const atBase = found === undefined ? base === null : foundGoal?.revision === base;
+    // A write that timed out may still land later, so finding the base proves nothing then.
+    if (atBase && !(failure instanceof PalaceTimeoutError)) throw this.#writeFailure(goal, failure, "notCommitted");
+    if (foundGoal !== undefined) this.#applyRemote(foundGoal);
+    throw this.#writeFailure(goal, failure, "unknown");
+  }
+
+  #writeFailure(goal: Goal, cause: unknown, outcome: "notCommitted" | "unknown", readError?: unknown): PalaceError {
+    const what = `palace did not confirm goal ${goal.id} revision ${goal.revision}`;
+    const next =
+      outcome === "notCommitted"
+        ? "nothing was committed, retry the call"
+        : `it may or may not have been kept${readError === undefined ? "" : " (reading it back failed too)"}; ` +
+          "check store.get() before retrying";
+    return new PalaceError(`${what}; ${next}`, cause, goal.id, outcome);
+  }
+
+  /**
+   * Reads one goal from the palace and applies it when it is newer than ours.
+   * @returns the goal as this store now holds it, or `undefined` when neither has it.
+   * @throws {PalaceError} when the palace cannot be read.
+   */
+  async #refresh(goalId: string): Promise<Goal | undefined> {
+    let entry: string | undefined;
+    try {
+      entry = await this.#palace.read(goalId);
+    } catch (cause) {
+      throw new PalaceError(`could not read goal ${goalId} from the palace`, cause, goalId);
+    }
+    const fresh = entry === undefined ? undefined : tryDecode(entry);
+    if (fresh !== undefined) this.#applyRemote(fresh);
+    return this.#index.get(goalId);
+  }
+
+  #apply(goal: Goal, origin: GoalChange["origin"]): Goal {
     const previous = this.#index.get(goal.id);
     this.#index.put(goal);
     this.#mirror.changed();
-    this.#notify(goal, previous);
+    this.#listeners.notify(goal, previous, origin);
     return cloneGoal(goal);
   }
 
-  #notify(goal: Goal, previous: Goal | undefined): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener({ goal: cloneGoal(goal), previous: previous === undefined ? undefined : cloneGoal(previous) });
-      } catch (error) {
-        process.emitWarning(`goal-store: a subscribe() listener threw: ${String(error)}`, { code: "GOAL_STORE_LISTENER" });
-      }
-    }
+  // Another writer's commit: taken only when newer than what this store has.
+  #applyRemote(goal: Goal): void {
+    const held = this.#index.get(goal.id);
+    if (held === undefined || goal.revision > held.revision) this.#apply(goal, "remote");
+  }
+
+  #onPalaceEvent(event: PalaceEvent): void {
+    // In the serial order, like a mutation: get/all then never show a remote
+    // commit in the middle of one of ours.
+    this.#queue
+      .run(async () => {
+        if (event.kind === "gap") return this.#applyAll(await this.#palace.list());
+        const held = this.#index.get(event.goalId);
+        if (held !== undefined && held.revision >= event.revision) return; // ours, or already seen
+        const entry = event.json ?? (await this.#palace.read(event.goalId));
+        const goal = entry === undefined ? undefined : tryDecode(entry);
+        if (goal !== undefined) this.#applyRemote(goal);
+      })
+      // A missed event costs nothing lasting: compare-and-set catches the
+      // stale write it could cause, and the next event or gap brings the goal.
+      .catch(() => {});
+  }
+
+  #applyAll(entries: unknown[]): void {
+    for (const goal of rebuildGoals(entries, decodeEntry).goals) this.#applyRemote(goal);
   }
 
   #now(): Date {
@@ -288,36 +415,31 @@ export class GoalStore {
   }
 
   async #rebuild(): Promise<void> {
-    await this.#cache.removeStrayTempFiles();
-    let entries: unknown;
-    let palaceError: GoalStoreError | undefined;
+    let entries: unknown[];
     try {
-      entries = await this.#palace.listGoals(GOAL_TAG);
-      if (!Array.isArray(entries)) throw new TypeError(`listGoals returned ${typeof entries}, not an array`);
+      entries = await this.#palace.list();
     } catch (cause) {
-      palaceError = new PalaceError("palace listGoals failed; loaded goals.json instead", cause);
+      return this.#rebuildFromCache(new PalaceError("palace listGoals failed; loaded goals.json instead", cause));
     }
-
-    if (palaceError === undefined) {
-      const result = rebuildGoals(entries as unknown[], decodeEntry);
-      for (const goal of result.goals) this.#index.put(goal);
-      const report: LoadReport = {
-        source: "palace",
-        goals: result.goals.length,
-        skipped: result.skipped,
-        duplicates: result.duplicates,
-      };
-      this.#mirror.invalidate();
-      try {
-        await this.#mirror.flush();
-      } catch (error) {
-        // Already reported through onCacheError by the mirror; the truth was read.
-        report.cacheError = error as GoalStoreError;
-      }
-      this.#loadReport = report;
-      return;
+    const result = rebuildGoals(entries, decodeEntry);
+    for (const goal of result.goals) this.#index.put(goal);
+    const report: LoadReport = {
+      source: "palace",
+      goals: result.goals.length,
+      skipped: result.skipped,
+      duplicates: result.duplicates,
+    };
+    this.#mirror.invalidate();
+    try {
+      await this.#mirror.flush();
+    } catch (error) {
+      // Already reported through onCacheError by the mirror; the truth was read.
+      report.cacheError = error as GoalStoreError;
     }
+    this.#loadReport = report;
+  }
 
+  async #rebuildFromCache(palaceError: PalaceError): Promise<void> {
     const result = await this.#cache.read();
     for (const goal of result.goals) this.#index.put(goal);
     this.#loadReport = {
@@ -327,5 +449,13 @@ export class GoalStore {
       duplicates: result.duplicates,
       palaceError,
     };
+  }
+}
+
+function tryDecode(entry: string): Goal | undefined {
+  try {
+    return decodeEntry(entry);
+  } catch {
+    return undefined;
   }
 }

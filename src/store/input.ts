@@ -42,6 +42,17 @@ export interface SessionUpdate {
   note?: string;
 }
 
+/** The last, optional argument of every mutator but `create`. */
+export interface MutationOptions {
+  /**
+   * Strict optimistic locking: the revision the caller's decision was based on
+   * (what a person saw on a dashboard, say). When the goal has moved past it,
+   * the call rejects with `STALE` at once instead of re-applying the change to
+   * the newer goal.
+   */
+  expectedRevision?: number;
+}
+
 /** Builds the validating, normalising parsers for every mutator's arguments under `limits`. */
 export function inputSchemas(limits: GoalLimits) {
   const text = (what: string) =>
@@ -52,6 +63,9 @@ export function inputSchemas(limits: GoalLimits) {
       .max(limits.text, `${what} must be at most ${limits.text} characters`);
   const evidence = z.string().max(limits.evidence, `evidence must be at most ${limits.evidence} characters`);
   const goalId = z.string().min(1, "goalId must not be empty");
+  const options = z
+    .strictObject({ expectedRevision: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional() })
+    .default({});
 
   return {
     create: z.object({
@@ -64,6 +78,7 @@ export function inputSchemas(limits: GoalLimits) {
     }),
     link: z.object({
       goalId,
+      options,
       link: z.strictObject({
         sessionId: text("sessionId"),
         task: text("task"),
@@ -73,6 +88,7 @@ export function inputSchemas(limits: GoalLimits) {
     }),
     update: z.object({
       goalId,
+      options,
       update: z.strictObject({
         sessionId: text("sessionId"),
         state: SessionTaskStateSchema.optional(),
@@ -80,8 +96,8 @@ export function inputSchemas(limits: GoalLimits) {
         note: text("note").optional(),
       }),
     }),
-    note: z.object({ goalId, note: text("note") }),
-    setStatus: z.object({ goalId, status: GoalStatusSchema }),
+    note: z.object({ goalId, note: text("note"), options }),
+    setStatus: z.object({ goalId, status: GoalStatusSchema, options }),
   };
 }
 

@@ -24,6 +24,21 @@ export interface GoalStoreOptions {
   onCacheError?: (error: GoalStoreError) => void;
   /** Size bounds on caller-supplied strings; each defaults to {@link DEFAULT_LIMITS}. */
   limits?: Partial<GoalLimits>;
+  /**
+   * How long one palace call may take before the store gives up on it, in ms.
+   * A write that times out fails with `PALACE` and `outcome: "unknown"` (it may
+   * still land); later mutations go on instead of waiting behind it. A
+   * `listGoals` that times out during `load` falls back to goals.json.
+   * @default 30000
+   */
+  palaceTimeoutMs?: number;
+  /**
+   * How many times a mutation is re-applied to a fresh copy of its goal when
+   * the palace refuses it as stale (another writer committed first), before
+   * it rejects with `STALE`.
+   * @default 10
+   */
+  staleRetries?: number;
 }
 
 /** Options with every default applied. */
@@ -32,6 +47,8 @@ export interface ResolvedOptions {
   cacheFile: string | undefined;
   onCacheError: (error: GoalStoreError) => void;
   limits: GoalLimits;
+  palaceTimeoutMs: number;
+  staleRetries: number;
 }
 
 const isFunction = (value: unknown): value is (...args: never[]) => unknown => typeof value === "function";
@@ -46,6 +63,9 @@ const OptionsSchema = z.strictObject({
   cacheFile: z.string().min(1).optional(),
   onCacheError: functionSchema("onCacheError").optional(),
   limits: z.strictObject({ text: limitSchema.optional(), evidence: limitSchema.optional() }).optional(),
+  // setTimeout's ceiling is 2^31 - 1 ms; beyond it Node fires at once.
+  palaceTimeoutMs: z.number().int().positive().max(2 ** 31 - 1).optional(),
+  staleRetries: z.number().int().min(0).max(1000).optional(),
 });
 
 /**
@@ -78,6 +98,8 @@ export function resolveOptions(palace: unknown, dataRoot: unknown, options: unkn
       text: given.limits?.text ?? DEFAULT_LIMITS.text,
       evidence: given.limits?.evidence ?? DEFAULT_LIMITS.evidence,
     },
+    palaceTimeoutMs: given.palaceTimeoutMs ?? 30_000,
+    staleRetries: given.staleRetries ?? 10,
   };
 }
 

@@ -20,20 +20,30 @@ function failing(results: Map<string, "pass" | "fail">): string[] {
   return [...results].filter(([, outcome]) => outcome === "fail").map(([name]) => name);
 }
 
-/** A correct minimal upserting palace, the base the broken ones bend. */
+/** A correct minimal compare-and-set palace, the base the broken ones bend. */
 class MapPalace implements GoalMemory {
   readonly rows = new Map<string, { revision: number; json: string }>();
   ignoreTag = false;
-  ignoreRevision = false;
+  // The defect goal-store 0.1's palaces had: keep the newest revision, and
+  // resolve without keeping anything when the incoming one is not newer.
+  newestWinsSilently = false;
+  // A blind upsert: keeps whatever it is given.
+  ignoreBase = false;
   broken = false;
 
   async rememberGoal(json: string, tag: string, key?: GoalKey): Promise<void> {
     if (this.broken) throw new Error("broken");
     const id = `${this.ignoreTag ? "" : tag}\u0000${key?.goalId ?? json}`;
-    const existing = this.rows.get(id);
-    if (this.ignoreRevision || existing === undefined || existing.revision <= (key?.revision ?? 0)) {
-      this.rows.set(id, { revision: key?.revision ?? 0, json });
+    const held = this.rows.get(id)?.revision;
+    const revision = key?.revision ?? 0;
+    if (this.newestWinsSilently) {
+      if (held === undefined || held <= revision) this.rows.set(id, { revision, json });
+      return;
     }
+    if (!this.ignoreBase && (key?.base ?? undefined) !== held) {
+      throw Object.assign(new Error(`stale: held ${held}`), { code: "STALE" });
+    }
+    this.rows.set(id, { revision, json });
   }
 
   async listGoals(tag: string): Promise<string[]> {
@@ -59,9 +69,24 @@ describe("palaceConformance catches broken adapters", () => {
     expect(failing(results)).toContain("listGoals(tag) returns only goals remembered under tag");
   });
 
-  it("an adapter that lets an older revision overwrite a newer one fails the newest-revision rule", async () => {
-    const results = await outcomes(() => Object.assign(new MapPalace(), { ignoreRevision: true }));
-    expect(failing(results)).toEqual(["GoalStore.load over the adapter sees the newest revision of every goal"]);
+  it("an adapter without compare-and-set (a blind upsert) fails the compare-and-set and two-store rules", async () => {
+    const results = await outcomes(() => Object.assign(new MapPalace(), { ignoreBase: true }));
+    expect(failing(results)).toEqual([
+      "compare-and-set: creating a goal that exists rejects with code STALE and keeps nothing",
+      "compare-and-set: a write built on an older revision rejects with code STALE and keeps nothing",
+      "compare-and-set: of two writers racing on the same base, exactly one is kept",
+      "two stores on one palace: every acknowledged mutation of both is kept",
+    ]);
+  });
+
+  it("an adapter that resolves without keeping an older revision (goal-store 0.1's upsert) fails the same rules", async () => {
+    const results = await outcomes(() => Object.assign(new MapPalace(), { newestWinsSilently: true }));
+    expect(failing(results)).toEqual([
+      "compare-and-set: creating a goal that exists rejects with code STALE and keeps nothing",
+      "compare-and-set: a write built on an older revision rejects with code STALE and keeps nothing",
+      "compare-and-set: of two writers racing on the same base, exactly one is kept",
+      "two stores on one palace: every acknowledged mutation of both is kept",
+    ]);
   });
 
   it("an adapter that forgets on reopen fails the durability rule", async () => {

@@ -22,6 +22,8 @@ describe("SqliteGoalMemory passes the palace conformance suite on a real file", 
       palace.close();
       return openPalace(files.get(palace));
     },
+    // Another connection to the same file, as another process would open.
+    connect: (palace) => openPalace(files.get(palace)),
     breakPalace: (palace) => palace.close(),
     dispose: (palace) => palace.close(),
   });
@@ -40,27 +42,49 @@ describe("SqliteGoalMemory", () => {
     }
   });
 
-  it("never lets an older revision overwrite a newer one", async () => {
+  it("refuses a write not built on the held revision with STALE and keeps nothing", async () => {
     const palace = await openPalace();
     try {
-      await palace.rememberGoal('{"v":5}', GOAL_TAG, { goalId: "g-a", revision: 5 });
-      await palace.rememberGoal('{"v":4}', GOAL_TAG, { goalId: "g-a", revision: 4 });
-      expect(await palace.listGoals(GOAL_TAG)).toEqual(['{"v":5}']);
-      await palace.rememberGoal('{"v":6}', GOAL_TAG, { goalId: "g-a", revision: 6 });
-      expect(await palace.listGoals(GOAL_TAG)).toEqual(['{"v":6}']);
+      await palace.rememberGoal('{"v":1}', GOAL_TAG, { goalId: "g-a", revision: 1, base: null });
+      await palace.rememberGoal('{"v":2}', GOAL_TAG, { goalId: "g-a", revision: 2, base: 1 });
+      await expect(palace.rememberGoal('{"v":"late"}', GOAL_TAG, { goalId: "g-a", revision: 2, base: 1 })).rejects.toMatchObject({
+        code: "STALE",
+        expected: 1,
+        actual: 2,
+      });
+      await expect(palace.rememberGoal('{"v":"again"}', GOAL_TAG, { goalId: "g-a", revision: 1, base: null })).rejects.toMatchObject({
+        code: "STALE",
+      });
+      expect(await palace.listGoals(GOAL_TAG)).toEqual(['{"v":2}']);
     } finally {
       palace.close();
     }
   });
 
-  it("keys an entry written without a key by the id and revision inside its JSON", async () => {
+  it("keys an entry written without a key by the id and revision inside its JSON, kept only when newer", async () => {
     const palace = await openPalace();
     try {
       await palace.rememberGoal('{"id":"g-a","revision":2}', GOAL_TAG);
-      await palace.rememberGoal('{"id":"g-a","revision":1}', GOAL_TAG);
+      await expect(palace.rememberGoal('{"id":"g-a","revision":1}', GOAL_TAG)).rejects.toMatchObject({ code: "STALE" });
       expect(await palace.listGoals(GOAL_TAG)).toEqual(['{"id":"g-a","revision":2}']);
       await expect(palace.rememberGoal("{}", GOAL_TAG)).rejects.toThrow(/no goal id/);
       await expect(palace.rememberGoal("not json", GOAL_TAG)).rejects.toThrow();
+    } finally {
+      palace.close();
+    }
+  });
+
+  it("opens a goal-store 0.1 file (no commit sequence) and adds the column, entries intact", async () => {
+    const path = join(await tempRoot(), "palace.sqlite");
+    const old = new Database(path);
+    old.exec("CREATE TABLE goal_entries (tag TEXT NOT NULL, goal_id TEXT NOT NULL, revision INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (tag, goal_id))");
+    old.prepare("INSERT INTO goal_entries VALUES (?, ?, ?, ?)").run(GOAL_TAG, "g-a", 3, '{"v":3}');
+    old.close();
+    const palace = new SqliteGoalMemory(path);
+    try {
+      expect(await palace.listGoals(GOAL_TAG)).toEqual(['{"v":3}']);
+      await palace.rememberGoal('{"v":4}', GOAL_TAG, { goalId: "g-a", revision: 4, base: 3 });
+      expect(await palace.readGoal(GOAL_TAG, "g-a")).toBe('{"v":4}');
     } finally {
       palace.close();
     }

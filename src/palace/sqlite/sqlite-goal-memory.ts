@@ -1,11 +1,14 @@
 import { createRequire } from "node:module";
-import { keyInEntry, type GoalKey, type GoalMemory } from "../contract.js";
+import { StaleError } from "../../errors.js";
+import { keyInEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../contract.js";
 
 /** The part of a better-sqlite3 statement this adapter uses. */
 export interface SqliteStatement {
-  /** Executes the statement with bound parameters (the upsert). */
-  run(...params: unknown[]): unknown;
-  /** Executes it and returns every row (the listing). */
+  /** Executes the statement with bound parameters; `changes` counts the rows it changed. */
+  run(...params: unknown[]): { changes: number };
+  /** Executes it and returns the first row, or `undefined`. */
+  get(...params: unknown[]): unknown;
+  /** Executes it and returns every row. */
   all(...params: unknown[]): unknown[];
 }
 
@@ -18,7 +21,7 @@ export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
   /** Runs SQL without results (the schema). */
   exec(sql: string): unknown;
-  /** Sets a pragma (WAL, synchronous, busy_timeout) on databases the adapter opens. */
+  /** Reads or sets a pragma (WAL, synchronous, busy_timeout, data_version). */
   pragma(source: string, options?: { simple?: boolean }): unknown;
   /** Closes the connection. */
   close(): unknown;
@@ -34,6 +37,13 @@ export interface SqliteGoalMemoryOptions {
    * @default 5000
    */
   busyTimeoutMs?: number;
+  /**
+   * How often the change feed checks for other connections' commits, in ms.
+   * A check is one `PRAGMA data_version` (no I/O when nothing changed); only
+   * when another connection committed does it read the new rows.
+   * @default 200
+   */
+  feedIntervalMs?: number;
 }
 
 const SCHEMA = `
@@ -42,17 +52,39 @@ const SCHEMA = `
     goal_id  TEXT    NOT NULL,
     revision INTEGER NOT NULL,
     json     TEXT    NOT NULL,
+    seq      INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (tag, goal_id)
-  )`;
+  );
+  CREATE INDEX IF NOT EXISTS goal_entries_seq ON goal_entries (seq)`;
 
-// The WHERE on the upsert is what keeps a late, older write from replacing a
-// newer revision: the row only changes when the incoming revision is not lower.
-const UPSERT = `
-  INSERT INTO goal_entries (tag, goal_id, revision, json) VALUES (?, ?, ?, ?)
-  ON CONFLICT (tag, goal_id) DO UPDATE SET revision = excluded.revision, json = excluded.json
-  WHERE excluded.revision >= goal_entries.revision`;
+// Every write takes the next commit sequence number, which the feed follows.
+// SQLite serialises writers, so numbers are unique and grow in commit order.
+const NEXT_SEQ = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM goal_entries)";
+
+// Compare-and-set: each statement changes a row only when the goal is at the
+// revision the write built on; `changes === 0` means another writer got there first.
+const CREATE = `
+  INSERT INTO goal_entries (tag, goal_id, revision, json, seq) VALUES (?, ?, ?, ?, ${NEXT_SEQ})
+  ON CONFLICT (tag, goal_id) DO NOTHING`;
+const UPDATE = `
+  UPDATE goal_entries SET revision = ?, json = ?, seq = ${NEXT_SEQ}
+  WHERE tag = ? AND goal_id = ? AND revision = ?`;
+// For entries written by hand without a base: kept only when newer than what is held.
+const UPSERT_NEWER = `
+  INSERT INTO goal_entries (tag, goal_id, revision, json, seq) VALUES (?, ?, ?, ?, ${NEXT_SEQ})
+  ON CONFLICT (tag, goal_id) DO UPDATE SET revision = excluded.revision, json = excluded.json, seq = excluded.seq
+  WHERE excluded.revision > goal_entries.revision`;
 
 const LIST = "SELECT json FROM goal_entries WHERE tag = ? ORDER BY goal_id";
+const READ = "SELECT revision, json FROM goal_entries WHERE tag = ? AND goal_id = ?";
+const SINCE = "SELECT goal_id, revision, json, seq FROM goal_entries WHERE tag = ? AND seq > ? ORDER BY seq";
+const LAST_SEQ = "SELECT COALESCE(MAX(seq), 0) AS seq FROM goal_entries";
+
+interface Watcher {
+  tag: string;
+  onEvent: (event: PalaceEvent) => void;
+  seq: number;
+}
 
 /**
  * A durable palace in one SQLite file (via better-sqlite3, an optional peer
@@ -76,8 +108,11 @@ const LIST = "SELECT json FROM goal_entries WHERE tag = ? ORDER BY goal_id";
 export class SqliteGoalMemory implements GoalMemory {
   readonly #db: SqliteDatabase;
   readonly #ownsDatabase: boolean;
-  readonly #upsert: SqliteStatement;
-  readonly #list: SqliteStatement;
+  readonly #feedIntervalMs: number;
+  readonly #statements: Record<"create" | "update" | "upsertNewer" | "list" | "read" | "since" | "lastSeq", SqliteStatement>;
+  readonly #watchers = new Set<Watcher>();
+  #timer: NodeJS.Timeout | undefined;
+  #dataVersion: unknown;
 
   /**
    * @param database a file path (created if missing; its folder must exist), or
@@ -97,29 +132,121 @@ export class SqliteGoalMemory implements GoalMemory {
       this.#db = database;
       this.#ownsDatabase = false;
     }
-    this.#db.exec(SCHEMA);
-    this.#upsert = this.#db.prepare(UPSERT);
-    this.#list = this.#db.prepare(LIST);
+    this.#feedIntervalMs = Math.max(1, Math.trunc(options.feedIntervalMs ?? 200));
+    migrate(this.#db);
+    const prepare = (sql: string) => this.#db.prepare(sql);
+    this.#statements = {
+      create: prepare(CREATE),
+      update: prepare(UPDATE),
+      upsertNewer: prepare(UPSERT_NEWER),
+      list: prepare(LIST),
+      read: prepare(READ),
+      since: prepare(SINCE),
+      lastSeq: prepare(LAST_SEQ),
+    };
   }
 
   /** @inheritDoc */
   async rememberGoal(json: string, tag: string, key?: GoalKey): Promise<void> {
-    const { goalId, revision } = key ?? keyInEntry(json) ?? missingKey();
-    this.#upsert.run(tag, goalId, revision, json);
+    const { goalId, revision, base } = key ?? keyInEntry(json) ?? missingKey();
+    const { changes } =
+      base === undefined
+        ? this.#statements.upsertNewer.run(tag, goalId, revision, json)
+        : base === null
+          ? this.#statements.create.run(tag, goalId, revision, json)
+          : this.#statements.update.run(revision, json, tag, goalId, base);
+    if (changes === 0) {
+      const held = this.#statements.read.get(tag, goalId) as { revision: number } | undefined;
+      throw new StaleError(goalId, base === undefined ? revision - 1 : base, held?.revision ?? null);
+    }
+    // This connection's own commits do not move its data_version, so the
+    // watchers on this instance hear of them here; other connections' through polling.
+    const event: PalaceEvent = { kind: "entry", goalId, revision, json };
+    for (const watcher of this.#watchers) {
+      if (watcher.tag === tag) queueMicrotask(() => this.#watchers.has(watcher) && watcher.onEvent(event));
+    }
   }
 
   /** @inheritDoc */
   async listGoals(tag: string): Promise<string[]> {
-    return this.#list.all(tag).map((row) => (row as { json: string }).json);
+    return this.#statements.list.all(tag).map((row) => (row as { json: string }).json);
   }
 
-  /** Closes the database if this adapter opened it; later calls reject. */
+  /** @inheritDoc */
+  async readGoal(tag: string, goalId: string): Promise<string | undefined> {
+    return (this.#statements.read.get(tag, goalId) as { json: string } | undefined)?.json;
+  }
+
+  /**
+   * A change feed: other connections' commits (other processes on the same
+   * file) are found by polling every `feedIntervalMs`; this instance's own
+   * commits are reported as they happen.
+   */
+  watchGoals(tag: string, onEvent: (event: PalaceEvent) => void): PalaceWatch {
+    const watcher: Watcher = { tag, onEvent, seq: (this.#statements.lastSeq.get() as { seq: number }).seq };
+    this.#watchers.add(watcher);
+    if (this.#timer === undefined) {
+      this.#dataVersion = this.#db.pragma("data_version", { simple: true });
+      this.#timer = setInterval(() => this.#poll(), this.#feedIntervalMs);
+      // The feed must not keep a process alive that has nothing else to do.
+      this.#timer.unref();
+    }
+    return {
+      close: () => {
+        this.#watchers.delete(watcher);
+        if (this.#watchers.size === 0) this.#stopPolling();
+      },
+    };
+  }
+
+  /** Stops the feed and closes the database if this adapter opened it; later calls reject. */
   close(): void {
+    this.#watchers.clear();
+    this.#stopPolling();
     if (this.#ownsDatabase && this.#db.open) this.#db.close();
+  }
+
+  #poll(): void {
+    if (!this.#db.open) return this.#stopPolling();
+    let rows: { goal_id: string; revision: number; json: string; seq: number }[];
+    try {
+      const version = this.#db.pragma("data_version", { simple: true });
+      if (version === this.#dataVersion) return;
+      this.#dataVersion = version;
+      for (const watcher of this.#watchers) {
+        rows = this.#statements.since.all(watcher.tag, watcher.seq) as typeof rows;
+        for (const row of rows) {
+          watcher.seq = row.seq;
+          watcher.onEvent({ kind: "entry", goalId: row.goal_id, revision: row.revision, json: row.json });
+        }
+      }
+    } catch {
+      // Busy or closed: nothing was consumed (each watcher's seq only moves past
+      // rows it delivered), so the next poll picks up where this one stopped.
+      this.#dataVersion = undefined;
+    }
+  }
+
+  #stopPolling(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 }
 
 type DatabaseConstructor = new (path: string) => SqliteDatabase;
+
+// Creates the table, or adds the commit sequence to a table written by
+// goal-store 0.1 (rows keep seq 0: the feed reports only later commits).
+// DDL runs only when something is missing, so a read-only connection to an
+// up-to-date file opens fine.
+function migrate(db: SqliteDatabase): void {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('goal_entries')").all() as { name: string }[];
+  if (columns.length === 0) db.exec(SCHEMA);
+  else if (!columns.some((column) => column.name === "seq")) {
+    db.exec("ALTER TABLE goal_entries ADD COLUMN seq INTEGER NOT NULL DEFAULT 0");
+    db.exec(SCHEMA);
+  }
+}
 
 function loadDriver(): DatabaseConstructor {
   try {

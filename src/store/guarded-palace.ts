@@ -1,0 +1,72 @@
+import { isStale } from "../errors.js";
+import { GOAL_TAG, keyInEntry, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../palace/contract.js";
+import { withTimeout } from "./timeout.js";
+
+/**
+ * The store's side of the palace seam: every call bounded by the palace
+ * timeout, synchronous throws turned into rejections, stale refusals told
+ * apart from failures, and the optional capabilities (one-goal read, feed)
+ * replaced by what the two required methods can do when a palace lacks them.
+ */
+export class GuardedPalace {
+  readonly #palace: GoalMemory;
+  readonly #timeoutMs: number;
+
+  constructor(palace: GoalMemory, timeoutMs: number) {
+    this.#palace = palace;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /**
+   * Keeps `json` if the goal is still at `base` (`null`: absent).
+   * @returns `"kept"`, or `"stale"` when the palace refused because the goal moved.
+   * @throws whatever else the palace threw, or a `PalaceTimeoutError`.
+   */
+  async write(json: string, goalId: string, revision: number, base: number | null): Promise<"kept" | "stale"> {
+    try {
+      await withTimeout("palace rememberGoal", this.#timeoutMs, () =>
+        this.#palace.rememberGoal(json, GOAL_TAG, { goalId, revision, base }),
+      );
+      return "kept";
+    } catch (error) {
+      if (isStale(error)) return "stale";
+      throw error;
+    }
+  }
+
+  /** Every entry under the goal tag, as the palace returns them. */
+  async list(): Promise<unknown[]> {
+    const entries: unknown = await withTimeout("palace listGoals", this.#timeoutMs, () => this.#palace.listGoals(GOAL_TAG));
+    if (!Array.isArray(entries)) throw new TypeError(`listGoals returned ${typeof entries}, not an array`);
+    return entries;
+  }
+
+  /**
+   * The newest entry of one goal, or `undefined`. Without `readGoal`, found by
+   * listing every entry and keeping the highest revision with that id.
+   */
+  async read(goalId: string): Promise<string | undefined> {
+    const palace = this.#palace;
+    if (palace.readGoal !== undefined) {
+      const entry: unknown = await withTimeout("palace readGoal", this.#timeoutMs, () =>
+        (palace.readGoal as NonNullable<GoalMemory["readGoal"]>).call(palace, GOAL_TAG, goalId),
+      );
+      if (entry !== undefined && typeof entry !== "string") throw new TypeError(`readGoal returned ${typeof entry}`);
+      return entry;
+    }
+    let newest: { json: string; revision: number } | undefined;
+    for (const entry of await this.list()) {
+      if (typeof entry !== "string") continue;
+      const key = keyInEntry(entry);
+      if (key?.goalId === goalId && (newest === undefined || key.revision >= newest.revision)) {
+        newest = { json: entry, revision: key.revision };
+      }
+    }
+    return newest?.json;
+  }
+
+  /** Starts the palace's change feed, or returns `undefined` when it has none. */
+  watch(onEvent: (event: PalaceEvent) => void): PalaceWatch | undefined {
+    return this.#palace.watchGoals?.(GOAL_TAG, onEvent);
+  }
+}
