@@ -47,3 +47,12 @@ export async function freshStore(
   const store = settleAfterTest(await GoalStore.load(palace, root, { clock: steppingClock(), ...options }));
   return { store, palace, root };
 }
+
+/** Resolves once `condition()` holds, checking every few milliseconds; fails after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -304,11 +304,12 @@ export class GoalStore {
         // the change to a fresh goal re-checks the gate, CONFLICT and NOT_FOUND.
         const next = change(current, this.#now());
         if ((await this.#write(next, current.revision)) === "kept") return this.#apply(next, "local");
+        if (expected !== undefined || attempt >= this.#staleRetries) {
+          throw new StaleError(goalId, current.revision, (await this.#refresh(goalId))?.revision ?? null);
+        }
+        await contentionBackoff(attempt);
         const fresh: Goal | undefined = await this.#refresh(goalId);
         if (fresh === undefined) throw new GoalNotFoundError(goalId);
-        if (expected !== undefined || attempt >= this.#staleRetries) {
-          throw new StaleError(goalId, current.revision, fresh.revision);
-        }
         current = fresh;
       }
     });
@@ -450,6 +451,13 @@ export class GoalStore {
       palaceError,
     };
   }
+}
+
+// Writers that collided on a goal would collide again if they retried in step:
+// a random pause, growing with each attempt, lets one of them through.
+function contentionBackoff(attempt: number): Promise<void> {
+  if (attempt === 0) return Promise.resolve();
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
 }
 
 function tryDecode(entry: string): Goal | undefined {
