@@ -1,8 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/run.js";
-import type { CliIo } from "../../src/cli/io.js";
 import { GoalStore } from "../../src/index.js";
 import { SqliteGoalMemory } from "../../src/palace/sqlite/index.js";
 import { tempRoot } from "../helpers.js";
@@ -36,22 +34,6 @@ describe("goal-store CLI conventions", { timeout: 60_000 }, () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(cli(["lsit"]).stderr).toBe('goal-store: unknown command "lsit"; did you mean list?\n');
-  });
-
-  it("an internal error exits 70, not 1, which means \"found a problem\" (regression: uncaught, exit 1)", async () => {
-    const root = await tempRoot();
-    await writeGoalsJson(root, [wireGoal("g-00000001")]);
-    let stderr = "";
-    const io: CliIo = {
-      out: () => Promise.reject(new TypeError("a bug")),
-      err: (text) => void (stderr += text),
-      colour: false,
-      terminal: undefined,
-      env: {},
-      version: "0.0.0",
-    };
-    expect(await runCli(["list", "--root", root], io)).toBe(70);
-    expect(stderr).toContain("internal error");
   });
 
   it("a bare list reads GOAL_STORE_ROOT, or says exactly what to pass (regression: usage dump)", async () => {
