@@ -1,69 +1,152 @@
-import { parseArgs } from "node:util";
+import { GoalStatusSchema, type GoalStatus } from "../model.js";
+import { closest } from "./suggest.js";
+
+/** The commands of `goal-store`. */
+export type Command = "list" | "show" | "check" | "watch" | "help" | "version";
+
+/** How `list` and `watch` order goals. */
+export type SortKey = "id" | "updated" | "created" | "progress";
 
 /** What the command line asked for. */
 export interface CliRequest {
-  command: "list" | "show" | "check";
+  command: Command;
+  /** `show`'s goal id or id prefix. */
   goalId: string | undefined;
+  /** `help`'s command, if any. */
+  topic: string | undefined;
   root: string | undefined;
   sqlite: string | undefined;
   json: boolean;
+  /** Only goals with these statuses; undefined for all. */
+  statuses: readonly GoalStatus[] | undefined;
+  sort: SortKey;
 }
 
-/** A command line that cannot be run: print usage and exit 2. */
+/** A command line that cannot be run: one line on stderr, exit 2. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-/** The usage text printed for `--help` and for any bad command line. */
-export const USAGE = `Usage: goal-store <command> [options]
+const COMMANDS: readonly Command[] = ["list", "show", "check", "watch", "help"];
+const SORT_KEYS: readonly SortKey[] = ["id", "updated", "created", "progress"];
+const STATUSES: readonly string[] = GoalStatusSchema.options;
+const VALUE_OPTIONS = ["root", "sqlite", "status", "sort"] as const;
+const FLAG_OPTIONS = ["json", "help", "version"] as const;
+const ALL_OPTIONS = [...VALUE_OPTIONS, ...FLAG_OPTIONS].map((name) => `--${name}`);
+// Options that only make sense for some commands; the rest apply everywhere.
+const ONLY_FOR: Readonly<Record<string, readonly Command[]>> = { status: ["list", "watch"], sort: ["list", "watch"] };
 
-Inspect the goals of a goal-store data root or SQLite palace, without changing them.
-
-Commands:
-  list          a table of every goal: id, status, progress, sessions verified/total, updated
-  show <id>     one goal in full
-  check         validate every entry; report skipped or corrupt entries and any
-                difference between goals.json and the palace; exit 1 if anything is wrong
-
-Options:
-  --root DIR      a data root: reads DIR/sm/goals.json
-  --sqlite FILE   a SQLite palace written by goal-store/sqlite (preferred over --root for list/show)
-  --json          machine-readable output
-  -h, --help      this text
-
-Exit codes: 0 fine, 1 a goal not found or check found problems, 2 bad command line.`;
+type ValueOption = (typeof VALUE_OPTIONS)[number];
+type FlagOption = (typeof FLAG_OPTIONS)[number];
 
 /**
- * Parses argv (without node and the script).
- * @throws {UsageError} for an unknown command or flag, a missing argument, or no source.
+ * Parses argv (without node and the script). `env` supplies `GOAL_STORE_ROOT`
+ * when neither --root nor --sqlite is given.
+ * @throws {UsageError} for an unknown command or option (with a "did you mean"
+ *   hint when one is close), a missing value, or no data to read.
  */
-export function parseCommandLine(argv: readonly string[]): CliRequest | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        root: { type: "string" },
-        sqlite: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+export function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliRequest {
+  const values: Partial<Record<ValueOption, string>> = {};
+  const flags: Partial<Record<FlagOption, boolean>> = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === "-h") {
+      flags.help = true;
+      continue;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals.push(arg);
+      continue;
+    }
+    const [name = "", inline] = splitOption(arg);
+    if (isOneOf(name, FLAG_OPTIONS)) {
+      if (inline !== undefined) throw new UsageError(`option --${name} takes no value`);
+      flags[name] = true;
+    } else if (isOneOf(name, VALUE_OPTIONS)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === "") throw new UsageError(`option --${name} needs a value`);
+      values[name] = value;
+    } else {
+      const hint = closest(arg.split("=")[0] as string, ALL_OPTIONS);
+      throw new UsageError(`unknown option ${arg}${hint === undefined ? "; see goal-store help" : `; did you mean ${hint}?`}`);
+    }
   }
-  const { values, positionals } = parsed;
-  if (values.help) return "help";
-  const [command, ...rest] = positionals;
-  if (command !== "list" && command !== "show" && command !== "check") {
-    throw new UsageError(command === undefined ? "no command given" : `unknown command ${JSON.stringify(command)}`);
+  const [word, ...rest] = positionals;
+  if (flags.version) return request("version", { json: false });
+  if (word === undefined) {
+    if (flags.help) return request("help", { json: false });
+    throw new UsageError("no command given; try goal-store help");
+  }
+  const command = parseCommand(word);
+  if (flags.help || command === "help") {
+    const topic = command === "help" ? rest[0] : command;
+    if (topic !== undefined && topic !== "help") parseCommand(topic);
+    return { ...request("help", { json: false }), topic };
   }
   const expected = command === "show" ? 1 : 0;
   if (rest.length !== expected) {
-    throw new UsageError(command === "show" ? "show takes exactly one goal id" : `${command} takes no arguments`);
+    throw new UsageError(command === "show" ? "show takes exactly one goal id (or a unique prefix)" : `${command} takes no arguments, got ${JSON.stringify(rest[0])}`);
   }
-  if (values.root === undefined && values.sqlite === undefined) throw new UsageError("give --root DIR, --sqlite FILE, or both");
-  return { command, goalId: rest[0], root: values.root, sqlite: values.sqlite, json: values.json };
+  for (const [option, commands] of Object.entries(ONLY_FOR)) {
+    if (values[option as ValueOption] !== undefined && !commands.includes(command)) {
+      throw new UsageError(`option --${option} applies to ${commands.join(" and ")}, not ${command}`);
+    }
+  }
+  let root = values.root;
+  if (root === undefined && values.sqlite === undefined) {
+    root = env.GOAL_STORE_ROOT || undefined;
+    if (root === undefined) {
+      throw new UsageError(`${command} needs data to read: pass --root DIR (the data root holding sm/goals.json) or --sqlite FILE, or set GOAL_STORE_ROOT`);
+    }
+  }
+  return {
+    command,
+    goalId: rest[0],
+    topic: undefined,
+    root,
+    sqlite: values.sqlite,
+    json: flags.json ?? false,
+    statuses: values.status === undefined ? undefined : parseStatuses(values.status),
+    sort: values.sort === undefined ? "id" : parseSortKey(values.sort),
+  };
+}
+
+function request(command: Command, { json }: { json: boolean }): CliRequest {
+  return { command, goalId: undefined, topic: undefined, root: undefined, sqlite: undefined, json, statuses: undefined, sort: "id" };
+}
+
+function parseCommand(word: string): Command {
+  if (isOneOf(word, COMMANDS)) return word;
+  const hint = closest(word, COMMANDS);
+  throw new UsageError(`unknown command ${JSON.stringify(word)}${hint === undefined ? "; see goal-store help" : `; did you mean ${hint}?`}`);
+}
+
+function parseStatuses(list: string): GoalStatus[] {
+  return list.split(",").map((word) => {
+    const status = GoalStatusSchema.safeParse(word.trim());
+    if (status.success) return status.data;
+    const hint = closest(word.trim(), STATUSES);
+    throw new UsageError(`unknown status ${JSON.stringify(word)} in --status; ${hint === undefined ? `use ${STATUSES.join(",")}` : `did you mean ${hint}?`}`);
+  });
+}
+
+function parseSortKey(word: string): SortKey {
+  if (isOneOf(word, SORT_KEYS)) return word;
+  const hint = closest(word, SORT_KEYS);
+  throw new UsageError(`unknown sort key ${JSON.stringify(word)}; ${hint === undefined ? `use ${SORT_KEYS.join(", ")}` : `did you mean ${hint}?`}`);
+}
+
+function splitOption(arg: string): [string, string | undefined] {
+  const body = arg.replace(/^--?/, "");
+  const equals = body.indexOf("=");
+  return equals === -1 ? [body, undefined] : [body.slice(0, equals), body.slice(equals + 1)];
+}
+
+function isOneOf<T extends string>(word: string, options: readonly T[]): word is T {
+  return (options as readonly string[]).includes(word);
 }

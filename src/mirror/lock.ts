@@ -1,27 +1,113 @@
-import { lock } from "proper-lockfile";
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
+
+interface Owner {
+  pid: number;
+  host: string;
+  token: string;
+}
+
+/** How long a lock may stand before anyone may take it over, whoever holds it. */
+const STALE_MS = 30_000;
 
 /**
  * Runs `task` while holding `<path>.lock`, so that several stores (processes)
- * mirroring to one goals.json write it one at a time. The lock is a folder
- * (created atomically) whose mtime the holder refreshes; one left by a process
- * that died is taken over once it is older than `staleMs`.
+ * mirroring to one goals.json write it one at a time.
+ *
+ * The lock is a file created exclusively, naming its owner (pid, host). It is
+ * held only for one write (milliseconds), so a holder that died mid-write is
+ * the one case to recover from: on the same host a dead pid is noticed at once;
+ * otherwise (another host, a pid reused) the lock is taken over once it is
+ * older than 30 seconds.
  */
-export async function withFileLock<T>(path: string, task: () => Promise<T>, staleMs = 10_000): Promise<T> {
-  const release = await lock(path, {
-    realpath: false,
-    lockfilePath: `${path}.lock`,
-    stale: staleMs,
-    // Wait for the holder (a write takes milliseconds) or for a dead holder's
-    // lock to turn stale: about a minute of retries in all.
-    retries: { retries: 2_000, minTimeout: 2, maxTimeout: 30, factor: 1.2 },
-    // The default throws from a timer, which would crash the process. A lock
-    // taken over while held means a write stalled for longer than `staleMs`;
-    // the write itself is still atomic, and the next one merges again.
-    onCompromised: () => {},
-  });
+export async function withFileLock<T>(path: string, task: () => Promise<T>): Promise<T> {
+  const lockPath = `${path}.lock`;
+  const owner: Owner = { pid: process.pid, host: hostname(), token: randomBytes(16).toString("hex") };
+  await acquire(lockPath, owner);
   try {
     return await task();
   } finally {
-    await release().catch(() => {});
+    await release(lockPath, owner);
   }
+}
+
+async function acquire(lockPath: string, owner: Owner): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lockPath, "wx", 0o600);
+      try {
+        await handle.writeFile(JSON.stringify(owner));
+      } finally {
+        await handle.close();
+      }
+      return;
+    } catch (error) {
+      if (!hasCode(error, "EEXIST")) throw error;
+    }
+    const found = await inspect(lockPath);
+    if (found.abandoned) await takeOver(lockPath, found.content);
+    else await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 + attempt) * Math.random()));
+  }
+}
+
+// What stands at the lock path, and whether its owner is gone.
+async function inspect(lockPath: string): Promise<{ content: string; abandoned: boolean }> {
+  let content: string;
+  let age: number;
+  try {
+    [content, age] = await Promise.all([readFile(lockPath, "utf8"), stat(lockPath).then((s) => Date.now() - s.mtimeMs)]);
+  } catch {
+    return { content: "", abandoned: false }; // released meanwhile: just try again
+  }
+  if (age > STALE_MS) return { content, abandoned: true };
+  const holder = parseOwner(content);
+  // An empty file is a lock being written by its creator right now.
+  return { content, abandoned: holder !== undefined && holder.host === hostname() && !isAlive(holder.pid) };
+}
+
+// Moves the abandoned lock aside, then makes sure it was the one judged
+// abandoned; a fresh lock taken in between by a third process goes back.
+async function takeOver(lockPath: string, judged: string): Promise<void> {
+  const aside = `${lockPath}.${randomBytes(8).toString("hex")}.abandoned`;
+  try {
+    await rename(lockPath, aside);
+  } catch {
+    return; // someone else took it over first
+  }
+  const moved = await readFile(aside, "utf8").catch(() => judged);
+  // link, unlike rename, never replaces a lock created since.
+  if (moved !== judged) await link(aside, lockPath).catch(() => {});
+  await unlink(aside).catch(() => {});
+}
+
+async function release(lockPath: string, owner: Owner): Promise<void> {
+  // Only our own lock: after a takeover the file may be someone else's.
+  const content = await readFile(lockPath, "utf8").catch(() => "");
+  if (parseOwner(content)?.token === owner.token) await unlink(lockPath).catch(() => {});
+}
+
+function parseOwner(content: string): Owner | undefined {
+  try {
+    const value = JSON.parse(content) as Partial<Owner>;
+    return typeof value.pid === "number" && typeof value.host === "string" && typeof value.token === "string"
+      ? (value as Owner)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to another user.
+    return !hasCode(error, "ESRCH");
+  }
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
 }

@@ -1,0 +1,94 @@
+import { ansi, plain } from "../../format/colour.js";
+import { terminalSafe } from "../../format/terminal-safe.js";
+import type { Goal } from "../../model.js";
+import type { CliRequest } from "../args.js";
+import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import { readGoals, type GoalsRead } from "../read-goals.js";
+import { selectGoals } from "../select-goals.js";
+import { cacheFileChanges } from "./cache-file-changes.js";
+import type { ChangeSource } from "./change-source.js";
+import { ChangeLog } from "./change-log.js";
+import { LiveView } from "./live-view.js";
+import { sqlitePalaceChanges } from "./sqlite-changes.js";
+
+/**
+ * `goal-store watch`: the live view on a terminal, else a change log. Runs until
+ * the operator quits (q) or the process is interrupted; exits 1 only when the
+ * goals cannot be read at the start.
+ */
+export async function watchCommand(request: CliRequest, io: CliIo): Promise<ExitCodeValue> {
+  const first = await readGoals(request);
+  if ("errors" in first) {
+    for (const error of first.errors) io.err(`goal-store: ${error}\n`);
+    return ExitCode.problem;
+  }
+  const select = (goals: readonly Goal[]) => selectGoals(goals, request.statuses, request.sort);
+  const changes = changeSourceFor(first);
+  const title = `goal-store watch  ${terminalSafe(first.source.path)}`;
+
+  let show: (goals: Goal[], notice: string | undefined) => Promise<void>;
+  let finished: Promise<void>;
+  if (io.terminal !== undefined && !request.json) {
+    const view = new LiveView(io.terminal, title, io.colour ? ansi : plain);
+    show = async (goals, notice) => view.update(goals, notice);
+    finished = view.run();
+  } else {
+    for (const notice of first.notices) io.err(`goal-store: ${notice}\n`);
+    const log = new ChangeLog((text) => io.out(text), request.json);
+    show = (goals, notice) => {
+      if (notice !== undefined) io.err(`goal-store: ${notice}\n`);
+      return log.update(goals, new Date());
+    };
+    finished = interrupted();
+  }
+  await show(select(first.goals), first.notices.at(-1));
+
+  // One read at a time; changes during a read cause exactly one more.
+  let reading = false;
+  let again = false;
+  const reread = async (): Promise<void> => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    try {
+      do {
+        again = false;
+        const next = await readGoals(request);
+        if ("errors" in next) await show(select(first.goals), next.errors.join("; "));
+        else {
+          first.goals = next.goals;
+          await show(select(next.goals), next.notices.at(-1));
+        }
+      } while (again);
+    } finally {
+      reading = false;
+    }
+  };
+  const stop = changes.start(() => void reread());
+  try {
+    await finished;
+  } finally {
+    stop();
+  }
+  return ExitCode.ok;
+}
+
+function changeSourceFor(read: GoalsRead): ChangeSource {
+  return read.source.name === "palace" ? sqlitePalaceChanges(read.source.path) : cacheFileChanges(read.source.path);
+}
+
+// A log runs until the process is told to stop; stopping is a normal end.
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off("SIGINT", done);
+      process.off("SIGTERM", done);
+      resolve();
+    };
+    process.on("SIGINT", done);
+    process.on("SIGTERM", done);
+  });
+}
