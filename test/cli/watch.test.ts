@@ -128,9 +128,9 @@ describe("goal-store watch", { timeout: 120_000 }, () => {
     const { palaceFile } = await seed();
     const coloured = terminal([process.execPath, BIN, "watch", "--sqlite", palaceFile]);
     const plainView = terminal([process.execPath, BIN, "watch", "--sqlite", palaceFile], { NO_COLOR: "1" });
-    // eslint-disable-next-line no-control-regex
     // The first row is drawn in reverse video, so which status colour shows depends
     // on how the random ids sort: done (green) or inProgress (yellow).
+    // eslint-disable-next-line no-control-regex
     await waitFor("colour", () => (/\x1b\[[0-9;]*3[23]m/.test(coloured.screen()) ? true : undefined));
     await waitFor("the plain table", () => (plainView.screen().includes("Migrate") || plainView.screen().includes("closed") ? true : undefined));
     // eslint-disable-next-line no-control-regex
