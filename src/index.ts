@@ -1,6 +1,7 @@
 export { GoalStore, type GoalChange, type GoalChangeListener, type LoadReport } from "./store/goal-store.js";
 export type { GoalStoreOptions } from "./store/options.js";
 export { DEFAULT_LIMITS, type GoalLimits, type LinkInput, type SessionUpdate } from "./store/input.js";
+export type { FlaggedGoal } from "./store/load-findings.js";
 export { GoalCache, defaultCacheFile } from "./mirror/goal-cache.js";
 export { GOAL_TAG, type GoalMemory, type GoalKey } from "./palace/contract.js";
 export {
@@ -23,6 +24,7 @@ export {
   PalaceError,
   CacheIoError,
   CacheCorruptError,
+  RevisionOverflowError,
   type GoalStoreErrorCode,
 } from "./errors.js";
 export type { RebuildResult, SkippedEntry } from "./wire/rebuild.js";

@@ -1,5 +1,6 @@
 import type { GoalCache } from "./goal-cache.js";
 import { CacheIoError, GoalStoreError } from "../errors.js";
+import { callContained } from "../store/callbacks.js";
 
 /**
  * Keeps goals.json following the committed state: commits only bump a counter;
@@ -93,11 +94,8 @@ export class CacheMirror {
       } catch (cause) {
         this.#lastFailedWrite = writeNumber;
         const error = cause instanceof GoalStoreError ? cause : new CacheIoError(this.#cache.path, "write", cause);
-        try {
-          this.#onError(error);
-        } catch {
-          // A throwing listener must not turn a reported failure into a crash.
-        }
+        // A throwing or rejecting listener must not turn a reported failure into a crash.
+        callContained("onCacheError", "GOAL_STORE_CACHE_ERROR_LISTENER", () => this.#onError(error));
         return error;
       }
     }

@@ -1,19 +1,25 @@
 import type { z } from "zod";
 import { defaultCacheFile, GoalCache } from "../mirror/goal-cache.js";
-import { decodeEntry, encodeGoal } from "../wire/codec.js";
+import { decodeEntry } from "../wire/codec.js";
 import {
   GoalNotFoundError,
   GoalStoreError,
   InvalidInputError,
   PalaceError,
 } from "../errors.js";
+import { encodeWithinLimits } from "./bounds.js";
+import { boundedDecoder } from "./bounded-decode.js";
+import { callContained } from "./callbacks.js";
+import { readClock } from "./clock.js";
+import type { GoalLimits } from "./limits.js";
+import { findingsFor, type FlaggedGoal } from "./load-findings.js";
 import { GoalIndex } from "../mirror/goal-index.js";
-import { inputSchemas, type InputSchemas, type LinkInput, type SessionUpdate } from "./input.js";
+import { inputSchemas, parseInput, type InputSchemas, type LinkInput, type SessionUpdate } from "./input.js";
 import { GOAL_TAG, type GoalMemory } from "../palace/contract.js";
 import { CacheMirror } from "../mirror/writer.js";
 import { cloneGoal, type Goal, type GoalStatus } from "../model.js";
 import { resolveOptions, type GoalStoreOptions } from "./options.js";
-import { rebuildGoals, type SkippedEntry } from "../wire/rebuild.js";
+import { copyEntries, rebuildGoals, type SkippedEntry } from "../wire/rebuild.js";
 import { appendNote, changeStatus, linkSession, newGoal, updateSession } from "./rules.js";
 import { mintGoalId } from "./ids.js";
 import { SerialQueue } from "./serial-queue.js";
@@ -28,6 +34,17 @@ export interface LoadReport {
   skipped: SkippedEntry[];
   /** Superseded entries dropped because a newer revision of the same goal exists. */
   duplicates: number;
+  /**
+   * Goals not loaded because their newest entry is unreadable (see `skipped`,
+   * which names them): loading an older revision would silently undo the newer.
+   */
+  withheld: string[];
+  /**
+   * Goals loaded as stored although they break a rule of this store (done with
+   * unverified links, a session linked twice, more items than `limits` allow);
+   * see README, "Loaded data that breaks a rule", for what mutations then do.
+   */
+  flagged: FlaggedGoal[];
   /** Why the palace could not be read; set whenever `source` is `"cache"`. */
   palaceError?: GoalStoreError;
   /** Set when rewriting goals.json after a palace rebuild failed (the load still succeeded). */
@@ -71,6 +88,7 @@ export class GoalStore {
   readonly #palace: GoalMemory;
   readonly #clock: () => Date;
   readonly #schemas: InputSchemas;
+  readonly #limits: GoalLimits;
   readonly #index = new GoalIndex();
   readonly #queue = new SerialQueue();
   readonly #cache: GoalCache;
@@ -90,6 +108,7 @@ export class GoalStore {
     this.#palace = palace;
     this.#clock = resolved.clock;
     this.#schemas = inputSchemas(resolved.limits);
+    this.#limits = resolved.limits;
     this.#cache = new GoalCache(resolved.cacheFile ?? defaultCacheFile(dataRoot));
     this.#mirror = new CacheMirror(this.#cache, () => this.#index.renderCache(), resolved.onCacheError);
   }
@@ -234,16 +253,16 @@ export class GoalStore {
   }
 
   #parse<S extends z.ZodType>(context: string, schema: S, value: unknown): z.output<S> {
-    const result = schema.safeParse(value);
-    if (!result.success) throw new InvalidInputError(context, result.error.issues, result.error);
-    return result.data;
+    return parseInput(context, schema, value);
   }
 
   #mutate(goalId: string, change: (goal: Goal, now: Date) => Goal): Promise<Goal> {
     return this.#queue.run(async () => {
       const current = this.#index.get(goalId);
       if (current === undefined) throw new GoalNotFoundError(goalId);
-      return this.#commit(change(current, this.#now()));
+      const next = change(current, this.#now());
+      // A change that changes nothing writes no new revision.
+      return next === current ? cloneGoal(current) : this.#commit(next);
     });
   }
 
@@ -251,8 +270,9 @@ export class GoalStore {
   // accepted it, so a failure leaves nothing to roll back and readers never see
   // an uncommitted revision.
   async #commit(goal: Goal): Promise<Goal> {
+    const json = encodeWithinLimits(goal, this.#index.get(goal.id), this.#limits);
     try {
-      await this.#palace.rememberGoal(encodeGoal(goal), GOAL_TAG, { goalId: goal.id, revision: goal.revision });
+      await this.#palace.rememberGoal(json, GOAL_TAG, { goalId: goal.id, revision: goal.revision });
     } catch (cause) {
       throw new PalaceError(
         `palace did not keep goal ${goal.id} revision ${goal.revision}; nothing was committed, retry the call`,
@@ -269,22 +289,14 @@ export class GoalStore {
 
   #notify(goal: Goal, previous: Goal | undefined): void {
     for (const listener of this.#listeners) {
-      try {
-        listener({ goal: cloneGoal(goal), previous: previous === undefined ? undefined : cloneGoal(previous) });
-      } catch (error) {
-        process.emitWarning(`goal-store: a subscribe() listener threw: ${String(error)}`, { code: "GOAL_STORE_LISTENER" });
-      }
+      callContained("a subscribe() listener", "GOAL_STORE_LISTENER", () =>
+        listener({ goal: cloneGoal(goal), previous: previous === undefined ? undefined : cloneGoal(previous) }),
+      );
     }
   }
 
   #now(): Date {
-    const now: unknown = this.#clock();
-    if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
-      throw new InvalidInputError("clock() result", [
-        { code: "custom", path: ["clock"], message: "Expected the clock to return a valid Date", input: now },
-      ]);
-    }
-    return new Date(now.getTime());
+    return readClock(this.#clock);
   }
 
   async #rebuild(): Promise<void> {
@@ -292,20 +304,21 @@ export class GoalStore {
     let entries: unknown;
     let palaceError: GoalStoreError | undefined;
     try {
-      entries = await this.#palace.listGoals(GOAL_TAG);
-      if (!Array.isArray(entries)) throw new TypeError(`listGoals returned ${typeof entries}, not an array`);
+      entries = copyEntries(await this.#palace.listGoals(GOAL_TAG));
     } catch (cause) {
       palaceError = new PalaceError("palace listGoals failed; loaded goals.json instead", cause);
     }
 
     if (palaceError === undefined) {
-      const result = rebuildGoals(entries as unknown[], decodeEntry);
+      const result = rebuildGoals(entries as unknown[], boundedDecoder(decodeEntry, this.#limits));
       for (const goal of result.goals) this.#index.put(goal);
       const report: LoadReport = {
         source: "palace",
         goals: result.goals.length,
         skipped: result.skipped,
         duplicates: result.duplicates,
+        withheld: result.withheld,
+        flagged: result.goals.flatMap((goal) => findingsFor(goal, this.#limits)),
       };
       this.#mirror.invalidate();
       try {
@@ -318,13 +331,15 @@ export class GoalStore {
       return;
     }
 
-    const result = await this.#cache.read();
+    const result = await this.#cache.read(this.#limits);
     for (const goal of result.goals) this.#index.put(goal);
     this.#loadReport = {
       source: "cache",
       goals: result.goals.length,
       skipped: result.skipped,
       duplicates: result.duplicates,
+      withheld: result.withheld,
+      flagged: result.goals.flatMap((goal) => findingsFor(goal, this.#limits)),
       palaceError,
     };
   }
