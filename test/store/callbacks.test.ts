@@ -79,7 +79,13 @@ describe("odd arguments", () => {
   });
 
   it("load never rejects with a raw error for a listGoals result that is a hostile Proxy", async () => {
-    const proxy = new Proxy([], { get: () => { throw Object.create(null); } });
+    // `then` answers undefined so that awaiting the result works; every other read throws.
+    const proxy = new Proxy([], {
+      get: (_, key) => {
+        if (key === "then") return undefined;
+        throw Object.create(null);
+      },
+    });
     const palace: GoalMemory = { rememberGoal: async () => {}, listGoals: async () => proxy as string[] };
     const result = await GoalStore.load(palace, await tempRoot()).catch((e: unknown) => e);
     if (result instanceof GoalStore) {
