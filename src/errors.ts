@@ -10,7 +10,8 @@ export type GoalStoreErrorCode =
   | "PALACE"
   | "CACHE_IO"
   | "CACHE_CORRUPT"
-  | "DISPOSED";
+  | "DISPOSED"
+  | "REVISION_OVERFLOW";
 
 /**
  * Base class of every failure goal-store reports. Branch on `instanceof` of a
@@ -257,6 +258,29 @@ export class CacheCorruptError extends GoalStoreError {
   }
 }
 
+/**
+ * `REVISION_OVERFLOW`: the goal's revision has reached the largest one the
+ * store writes (`Number.MAX_SAFE_INTEGER - 1`); it cannot change any further.
+ * Only loaded data can get there (a new goal would need 2^53 commits).
+ */
+export class RevisionOverflowError extends GoalStoreError {
+  readonly code = "REVISION_OVERFLOW" as const;
+  /** The goal that cannot change. */
+  readonly goalId: string;
+  /** Its current revision. */
+  readonly revision: number;
+
+  /** A change refused because the next revision would not be below `Number.MAX_SAFE_INTEGER`. */
+  constructor(goalId: string, revision: number) {
+    super(
+      `goal ${goalId} is at revision ${revision}, the largest the store writes; ` +
+        `it cannot change any further: create a new goal to carry on`,
+    );
+    this.goalId = goalId;
+    this.revision = revision;
+  }
+}
+
 /** One line naming the first few zod issues with their paths (internal). */
 export function summarizeIssues(issues: readonly z.core.$ZodIssue[]): string {
   const shown = issues
@@ -268,8 +292,9 @@ export function summarizeIssues(issues: readonly z.core.$ZodIssue[]): string {
 
 /** The message of any thrown value, even one without a string form (internal). */
 export function describeError(cause: unknown): string {
-  if (cause instanceof Error) return cause.message;
+  // Any of these can throw for a hostile value (a getter, a null prototype).
   try {
+    if (cause instanceof Error) return String(cause.message);
     return String(cause);
   } catch {
     return "unprintable error";

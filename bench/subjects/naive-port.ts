@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { decodeGoal, encodeGoal, goalToWire } from "../../src/wire/codec.js";
-import { writeFileAtomically } from "../../src/mirror/atomic-file.js";
+import { replaceFile } from "../../src/mirror/replace-file.js";
 import { GOAL_TAG, type Goal } from "../../src/index.js";
 import { compareIds } from "../../src/model.js";
 import { SerialQueue } from "../../src/store/serial-queue.js";
@@ -19,7 +19,7 @@ export const naivePortSubject: SubjectFactory = async ({ palace, root, preload, 
   await mkdir(join(root, "sm"), { recursive: true, mode: 0o700 });
   const all = () => [...goals.values()].sort((a, b) => compareIds(a.id, b.id));
   const persistCache = () =>
-    writeFileAtomically(cacheFile, `${JSON.stringify(all().map(goalToWire), null, 2)}\n`, 0o600);
+    replaceFile(cacheFile, [Buffer.from(`${JSON.stringify(all().map(goalToWire), null, 2)}\n`)], 0o600);
   await persistCache();
   const queue = new SerialQueue();
   return {

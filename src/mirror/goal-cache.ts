@@ -1,9 +1,13 @@
-import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { removeStrayTempFiles, writeFileAtomically } from "./atomic-file.js";
 import { decodeGoal } from "../wire/codec.js";
 import { CacheCorruptError, CacheIoError } from "../errors.js";
 import { rebuildGoals, type RebuildResult } from "../wire/rebuild.js";
+import { DEFAULT_LIMITS, maxStoredEntryBytes, type GoalLimits } from "../store/limits.js";
+import { boundedDecoder } from "../store/bounded-decode.js";
+import { NotAJsonArrayError, readJsonArray } from "./json-array-stream.js";
+import { ensurePrivateFolder } from "./private-folder.js";
+import { replaceFile } from "./replace-file.js";
+import { removeStrayTempFiles } from "./stray-temp.js";
 
 /** goals.json's path under a data root: `<dataRoot>/sm/goals.json`, the layout trusty-mpm uses. */
 export function defaultCacheFile(dataRoot: string): string {
@@ -13,10 +17,12 @@ export function defaultCacheFile(dataRoot: string): string {
 /**
  * goals.json: a derived, human-readable mirror of every goal that other
  * processes (a TUI, a CLI) read without touching the palace. Written atomically
- * (an exclusively created temp file with a random name in the same folder,
- * fsync, rename, fsync of the folder), so a reader sees the old file or the new
- * one, never a torn one. The folder is created on first write with mode 0700 and
- * the file is 0600: goals and evidence may be sensitive.
+ * with write-file-atomic (temp file in the same folder, fsync, rename) and an
+ * fsync of the folder, so a reader sees the old file or the new one, never a
+ * torn one. The folder is 0700 and the file 0600, also when the folder existed
+ * before (goals and evidence may be sensitive); a folder others can write that
+ * is not ours to fix is refused. Read as a stream, element by element, so a
+ * goals.json of any size can be read back.
  *
  * @example
  * ```ts
@@ -38,35 +44,31 @@ export class GoalCache {
 
   /**
    * Reads and decodes goals.json. A missing file is an empty mirror, not an
-   * error; invalid goals inside a valid array are skipped and reported.
+   * error; invalid goals inside a valid array, and goals over `limits.goalSize`,
+   * are skipped and reported.
+   * @param limits the bound on one goal's size; {@link DEFAULT_LIMITS} when omitted.
    * @throws {CacheCorruptError} when the file is not a JSON array.
    * @throws {CacheIoError} when the file exists but cannot be read.
    */
-  async read(): Promise<RebuildResult> {
-    return rebuildGoals(await this.readEntries(), decodeGoal);
+  async read(limits: Pick<GoalLimits, "goalSize"> = DEFAULT_LIMITS): Promise<RebuildResult> {
+    return rebuildGoals(await this.readEntries(limits), boundedDecoder(decodeGoal, limits));
   }
 
   /**
-   * The raw entries of goals.json, not yet validated.
+   * The raw entries of goals.json, not yet validated. An element too large to
+   * be a goal within `limits.goalSize` is not buffered: it stands as an
+   * `OversizedElement`.
    * @throws {CacheCorruptError} when the file is not a JSON array.
    * @throws {CacheIoError} when the file exists but cannot be read.
    */
-  async readEntries(): Promise<unknown[]> {
-    let text: string;
+  async readEntries(limits: Pick<GoalLimits, "goalSize"> = DEFAULT_LIMITS): Promise<unknown[]> {
     try {
-      text = await readFile(this.path, "utf8");
+      return await readJsonArray(this.path, maxStoredEntryBytes(limits));
     } catch (cause) {
+      if (cause instanceof NotAJsonArrayError) throw new CacheCorruptError(this.path, cause.message, cause.cause);
       if (isErrorCode(cause, "ENOENT")) return [];
       throw new CacheIoError(this.path, "read", cause);
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (cause) {
-      throw new CacheCorruptError(this.path, "not valid JSON", cause);
-    }
-    if (!Array.isArray(parsed)) throw new CacheCorruptError(this.path, "not a JSON array");
-    return parsed;
   }
 
   /**
@@ -76,20 +78,24 @@ export class GoalCache {
    */
   async writeContent(content: string | readonly Uint8Array[]): Promise<void> {
     try {
-      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-      await writeFileAtomically(this.path, content, 0o600);
+      await ensurePrivateFolder(dirname(this.path));
+      await replaceFile(this.path, typeof content === "string" ? [Buffer.from(content)] : content, 0o600);
     } catch (cause) {
       throw new CacheIoError(this.path, "write", cause);
     }
   }
 
   /**
-   * Removes temp files (`goals.json.<32 hex>.tmp`) left by a process that died
-   * mid-write. {@link GoalStore.load} calls it; goals.json has one writer.
+   * Removes temp files left beside goals.json by a process that died mid-write
+   * (write-file-atomic's `goals.json.<number>`, and the `goals.json.<32 hex>.tmp`
+   * of earlier versions), only those untouched for `minAgeMs` (an hour by
+   * default): a younger one may belong to another live store sharing goals.json.
+   * A store calls it with 0 before its first write, while it holds
+   * `goals.json.lock` and so knows no other store is writing.
    * @returns how many were removed.
    */
-  async removeStrayTempFiles(): Promise<number> {
-    return removeStrayTempFiles(this.path);
+  async removeStrayTempFiles(minAgeMs?: number): Promise<number> {
+    return removeStrayTempFiles(this.path, minAgeMs);
   }
 }
 

@@ -1,11 +1,13 @@
-import { mkdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { CacheIoError, GoalStoreError } from "../errors.js";
 import type { Goal } from "../model.js";
+import { callContained } from "../store/callbacks.js";
 import { decodeGoal } from "../wire/codec.js";
 import type { GoalCache } from "./goal-cache.js";
 import type { GoalIndex } from "./goal-index.js";
 import { withFileLock } from "./lock.js";
+import { ensurePrivateFolder } from "./private-folder.js";
 
 // What identifies one version of goals.json: a rename gives a new inode.
 interface FileVersion {
@@ -118,11 +120,8 @@ export class CacheMirror {
       } catch (cause) {
         this.#lastFailedWrite = writeNumber;
         const error = cause instanceof GoalStoreError ? cause : new CacheIoError(this.#cache.path, "write", cause);
-        try {
-          this.#onError(error);
-        } catch {
-          // A throwing listener must not turn a reported failure into a crash.
-        }
+        // A throwing or rejecting listener must not turn a reported failure into a crash.
+        callContained("onCacheError", "GOAL_STORE_CACHE_ERROR_LISTENER", () => this.#onError(error));
         return error;
       }
     }
@@ -132,14 +131,16 @@ export class CacheMirror {
   async #write(): Promise<void> {
     const path = this.#cache.path;
     try {
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      // The lock file lives beside goals.json: the folder must be ours first.
+      await ensurePrivateFolder(dirname(path));
     } catch (cause) {
       throw new CacheIoError(path, "write", cause);
     }
     await withFileLock(path, async () => {
       if (!this.#swept) {
-        // Under the lock no other store is between creating and renaming a temp file.
-        await this.#cache.removeStrayTempFiles();
+        // Under the lock no other store is between creating and renaming a
+        // temp file, so any temp file here is a dead writer's, whatever its age.
+        await this.#cache.removeStrayTempFiles(0);
         this.#swept = true;
       }
       const found = await version(path);

@@ -3,7 +3,6 @@ import {
   DisposedError,
   GoalNotFoundError,
   GoalStoreError,
-  InvalidInputError,
   PalaceError,
   StaleError,
 } from "../errors.js";
@@ -12,11 +11,23 @@ import { GoalIndex } from "../mirror/goal-index.js";
 import { CacheMirror } from "../mirror/writer.js";
 import { cloneGoal, type Goal, type GoalStatus } from "../model.js";
 import type { GoalMemory, PalaceEvent, PalaceWatch } from "../palace/contract.js";
-import { decodeEntry, encodeGoal } from "../wire/codec.js";
+import { decodeEntry } from "../wire/codec.js";
 import { rebuildGoals, type SkippedEntry } from "../wire/rebuild.js";
+import { boundedDecoder } from "./bounded-decode.js";
+import { encodeWithinLimits } from "./bounds.js";
+import { readClock } from "./clock.js";
+import type { GoalLimits } from "./limits.js";
+import { findingsFor, type FlaggedGoal } from "./load-findings.js";
 import { GuardedPalace } from "./guarded-palace.js";
 import { mintGoalId } from "./ids.js";
-import { inputSchemas, type InputSchemas, type LinkInput, type MutationOptions, type SessionUpdate } from "./input.js";
+import {
+  inputSchemas,
+  parseInput,
+  type InputSchemas,
+  type LinkInput,
+  type MutationOptions,
+  type SessionUpdate,
+} from "./input.js";
 import { Listeners, type GoalChange, type GoalChangeListener } from "./listeners.js";
 import { resolveOptions, type GoalStoreOptions } from "./options.js";
 import { appendNote, changeStatus, linkSession, newGoal, updateSession } from "./rules.js";
@@ -35,6 +46,17 @@ export interface LoadReport {
   skipped: SkippedEntry[];
   /** Superseded entries dropped because a newer revision of the same goal exists. */
   duplicates: number;
+  /**
+   * Goals not loaded because their newest entry is unreadable (see `skipped`,
+   * which names them): loading an older revision would silently undo the newer.
+   */
+  withheld: string[];
+  /**
+   * Goals loaded as stored although they break a rule of this store (done with
+   * unverified links, a session linked twice, more items than `limits` allow);
+   * see README, "Loaded data that breaks a rule", for what mutations then do.
+   */
+  flagged: FlaggedGoal[];
   /** Why the palace could not be read; set whenever `source` is `"cache"`. */
   palaceError?: GoalStoreError;
   /** Set when rewriting goals.json after a palace rebuild failed (the load still succeeded). */
@@ -74,6 +96,7 @@ export class GoalStore {
   readonly #palace: GuardedPalace;
   readonly #clock: () => Date;
   readonly #schemas: InputSchemas;
+  readonly #limits: GoalLimits;
   readonly #staleRetries: number;
   readonly #index = new GoalIndex();
   readonly #queue = new SerialQueue();
@@ -96,6 +119,7 @@ export class GoalStore {
     this.#palace = new GuardedPalace(palace, resolved.palaceTimeoutMs);
     this.#clock = resolved.clock;
     this.#schemas = inputSchemas(resolved.limits);
+    this.#limits = resolved.limits;
     this.#staleRetries = resolved.staleRetries;
     this.#cache = new GoalCache(resolved.cacheFile ?? defaultCacheFile(dataRoot));
     this.#mirror = new CacheMirror(this.#cache, this.#index, resolved.onCacheError);
@@ -149,7 +173,7 @@ export class GoalStore {
       for (let attempt = 0; ; attempt++) {
         const goal = newGoal(mintGoalId(taken), input.description, input.acceptance, this.#now());
         // "stale" here means another writer created a goal with the same id.
-        if ((await this.#write(goal, null)) === "kept") return this.#apply(goal, "local");
+        if ((await this.#write(goal, undefined)) === "kept") return this.#apply(goal, "local");
         if (attempt >= this.#staleRetries) throw new StaleError(goal.id, null);
       }
     });
@@ -278,9 +302,7 @@ export class GoalStore {
   }
 
   #parse<S extends z.ZodType>(context: string, schema: S, value: unknown): z.output<S> {
-    const result = schema.safeParse(value);
-    if (!result.success) throw new InvalidInputError(context, result.error.issues, result.error);
-    return result.data;
+    return parseInput(context, schema, value);
   }
 
   #run<T>(task: () => Promise<T>): Promise<T> {
@@ -303,7 +325,9 @@ export class GoalStore {
         // The rules are pure functions of goal, input and time, so re-applying
         // the change to a fresh goal re-checks the gate, CONFLICT and NOT_FOUND.
         const next = change(current, this.#now());
-        if ((await this.#write(next, current.revision)) === "kept") return this.#apply(next, "local");
+        // A change that changes nothing writes no new revision.
+        if (next === current) return cloneGoal(current);
+        if ((await this.#write(next, current)) === "kept") return this.#apply(next, "local");
         if (expected !== undefined || attempt >= this.#staleRetries) {
           throw new StaleError(goalId, current.revision, (await this.#refresh(goalId))?.revision ?? null);
         }
@@ -316,12 +340,14 @@ export class GoalStore {
   }
 
   /**
-   * Writes `goal` compare-and-set on `base` (`null`: must not exist yet).
+   * Writes `goal` compare-and-set on the revision of `previous` (`undefined`:
+   * the goal must not exist yet), once it is known to respect the limits.
    * When the palace fails otherwise, reads the goal back to find out whether
    * the write was kept, and never claims "not committed" without having seen it.
    */
-  async #write(goal: Goal, base: number | null): Promise<"kept" | "stale"> {
-    const json = encodeGoal(goal);
+  async #write(goal: Goal, previous: Goal | undefined): Promise<"kept" | "stale"> {
+    const json = encodeWithinLimits(goal, previous, this.#limits);
+    const base = previous === undefined ? null : previous.revision;
     let failure: unknown;
     try {
       return await this.#palace.write(json, goal.id, goal.revision, base);
@@ -406,13 +432,7 @@ export class GoalStore {
   }
 
   #now(): Date {
-    const now: unknown = this.#clock();
-    if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
-      throw new InvalidInputError("clock() result", [
-        { code: "custom", path: ["clock"], message: "Expected the clock to return a valid Date", input: now },
-      ]);
-    }
-    return new Date(now.getTime());
+    return readClock(this.#clock);
   }
 
   async #rebuild(): Promise<void> {
@@ -422,13 +442,15 @@ export class GoalStore {
     } catch (cause) {
       return this.#rebuildFromCache(new PalaceError("palace listGoals failed; loaded goals.json instead", cause));
     }
-    const result = rebuildGoals(entries, decodeEntry);
+    const result = rebuildGoals(entries, boundedDecoder(decodeEntry, this.#limits));
     for (const goal of result.goals) this.#index.put(goal);
     const report: LoadReport = {
       source: "palace",
       goals: result.goals.length,
       skipped: result.skipped,
       duplicates: result.duplicates,
+      withheld: result.withheld,
+      flagged: result.goals.flatMap((goal) => findingsFor(goal, this.#limits)),
     };
     this.#mirror.invalidate();
     try {
@@ -441,13 +463,15 @@ export class GoalStore {
   }
 
   async #rebuildFromCache(palaceError: PalaceError): Promise<void> {
-    const result = await this.#cache.read();
+    const result = await this.#cache.read(this.#limits);
     for (const goal of result.goals) this.#index.put(goal);
     this.#loadReport = {
       source: "cache",
       goals: result.goals.length,
       skipped: result.skipped,
       duplicates: result.duplicates,
+      withheld: result.withheld,
+      flagged: result.goals.flatMap((goal) => findingsFor(goal, this.#limits)),
       palaceError,
     };
   }

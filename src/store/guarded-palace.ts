@@ -1,5 +1,6 @@
 import { isStale } from "../errors.js";
 import { GOAL_TAG, keyInEntry, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../palace/contract.js";
+import { copyEntries } from "../wire/rebuild.js";
 import { withTimeout } from "./timeout.js";
 
 /**
@@ -36,9 +37,8 @@ export class GuardedPalace {
 
   /** Every entry under the goal tag, as the palace returns them. */
   async list(): Promise<unknown[]> {
-    const entries: unknown = await withTimeout("palace listGoals", this.#timeoutMs, () => this.#palace.listGoals(GOAL_TAG));
-    if (!Array.isArray(entries)) throw new TypeError(`listGoals returned ${typeof entries}, not an array`);
-    return entries;
+    // Copied element by element: an array from an adapter may have throwing getters.
+    return copyEntries(await withTimeout("palace listGoals", this.#timeoutMs, () => this.#palace.listGoals(GOAL_TAG)));
   }
 
   /**

@@ -1,22 +1,10 @@
 import { z } from "zod";
+import { InvalidInputError } from "../errors.js";
 import { GoalStatusSchema, SessionTaskStateSchema } from "../model.js";
+import { wellFormed } from "../wire/well-formed.js";
+import type { GoalLimits } from "./limits.js";
 
-/** Size bounds on caller-supplied strings, in string length (UTF-16 code units). */
-export interface GoalLimits {
-  /**
-   * Bounds `description`, each acceptance item, `sessionId`, `task` and each note.
-   * @default 16384
-   */
-  text: number;
-  /**
-   * Bounds `evidence`, so a runaway capture cannot bloat goals.json without bound.
-   * @default 1048576
-   */
-  evidence: number;
-}
-
-/** The limits used when none are given. */
-export const DEFAULT_LIMITS: Readonly<GoalLimits> = Object.freeze({ text: 16_384, evidence: 1_048_576 });
+export { DEFAULT_LIMITS, type GoalLimits } from "./limits.js";
 
 /** The fields of {@link GoalStore.link}'s second argument. */
 export interface LinkInput {
@@ -53,15 +41,27 @@ export interface MutationOptions {
   expectedRevision?: number;
 }
 
-/** Builds the validating, normalising parsers for every mutator's arguments under `limits`. */
+/**
+ * Builds the validating, normalising parsers for every mutator's arguments
+ * under `limits`. Lone UTF-16 surrogates in any string become U+FFFD (see
+ * README, "Unicode"), before the length checks.
+ */
 export function inputSchemas(limits: GoalLimits) {
   const text = (what: string) =>
     z
       .string()
-      .trim()
-      .min(1, `${what} must not be empty`)
-      .max(limits.text, `${what} must be at most ${limits.text} characters`);
-  const evidence = z.string().max(limits.evidence, `evidence must be at most ${limits.evidence} characters`);
+      .transform(wellFormed)
+      .pipe(
+        z
+          .string()
+          .trim()
+          .min(1, `${what} must not be empty`)
+          .max(limits.text, `${what} must be at most ${limits.text} characters`),
+      );
+  const evidence = z
+    .string()
+    .max(limits.evidence, `evidence must be at most ${limits.evidence} characters`)
+    .transform(wellFormed);
   const goalId = z.string().min(1, "goalId must not be empty");
   const options = z
     .strictObject({ expectedRevision: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional() })
@@ -74,7 +74,11 @@ export function inputSchemas(limits: GoalLimits) {
         .string()
         .transform((value) => value.replace(/\s+/g, " ").trim())
         .pipe(text("description")),
-      acceptance: z.array(text("acceptance item")),
+      // The count is checked before the items, so a huge list fails fast.
+      acceptance: z
+        .array(z.unknown())
+        .max(limits.acceptance, `at most ${limits.acceptance} acceptance items (option limits.acceptance)`)
+        .pipe(z.array(text("acceptance item"))),
     }),
     link: z.object({
       goalId,
@@ -103,3 +107,23 @@ export function inputSchemas(limits: GoalLimits) {
 
 /** The parsers returned by {@link inputSchemas}. */
 export type InputSchemas = ReturnType<typeof inputSchemas>;
+
+/**
+ * Parses a mutator's arguments with `schema`.
+ * @throws {InvalidInputError} with zod's issues; also when reading the
+ * arguments throws (a getter, a Proxy trap), with what it threw as `cause`.
+ */
+export function parseInput<S extends z.ZodType>(context: string, schema: S, value: unknown): z.output<S> {
+  let result: z.ZodSafeParseResult<z.output<S>>;
+  try {
+    result = schema.safeParse(value);
+  } catch (cause) {
+    throw new InvalidInputError(
+      context,
+      [{ code: "custom", path: [], message: "reading the arguments threw", input: undefined }],
+      cause,
+    );
+  }
+  if (!result.success) throw new InvalidInputError(context, result.error.issues, result.error);
+  return result.data;
+}

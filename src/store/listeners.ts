@@ -1,5 +1,6 @@
 import { cloneGoal, type Goal } from "../model.js";
-import { describeError, InvalidInputError } from "../errors.js";
+import { InvalidInputError } from "../errors.js";
+import { callContained } from "./callbacks.js";
 
 /** One committed change, as {@link GoalStore.subscribe} listeners receive it. */
 export interface GoalChange {
@@ -15,8 +16,8 @@ export interface GoalChange {
   origin: "local" | "remote";
 }
 
-/** A {@link GoalStore.subscribe} listener. */
-export type GoalChangeListener = (change: GoalChange) => void;
+/** A {@link GoalStore.subscribe} listener. What it returns is ignored; a promise it returns is not awaited, and its rejection is only reported. */
+export type GoalChangeListener = (change: GoalChange) => unknown;
 
 /**
  * The store's subscribers. A listener can never break a commit or the process:
@@ -45,20 +46,9 @@ export class Listeners {
   /** Tells every listener of a commit, each with copies of its own. */
   notify(goal: Goal, previous: Goal | undefined, origin: GoalChange["origin"]): void {
     for (const listener of this.#listeners) {
-      try {
-        const result: unknown = listener({
-          goal: cloneGoal(goal),
-          previous: previous === undefined ? undefined : cloneGoal(previous),
-          origin,
-        });
-        if (result instanceof Promise) result.catch(warn);
-      } catch (error) {
-        warn(error);
-      }
+      callContained("a subscribe() listener", "GOAL_STORE_LISTENER", () =>
+        listener({ goal: cloneGoal(goal), previous: previous === undefined ? undefined : cloneGoal(previous), origin }),
+      );
     }
   }
-}
-
-function warn(error: unknown): void {
-  process.emitWarning(`goal-store: a subscribe() listener threw: ${describeError(error)}`, { code: "GOAL_STORE_LISTENER" });
 }

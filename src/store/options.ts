@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { InvalidInputError, type GoalStoreError } from "../errors.js";
-import { DEFAULT_LIMITS, type GoalLimits } from "./input.js";
+import { LimitsOptionSchema, resolveLimits, type GoalLimits } from "./limits.js";
 import type { GoalMemory } from "../palace/contract.js";
 
 /** Options of {@link GoalStore}. */
@@ -21,8 +21,11 @@ export interface GoalStoreOptions {
    * the next write retries. An exception thrown here is ignored.
    * @default no-op
    */
-  onCacheError?: (error: GoalStoreError) => void;
-  /** Size bounds on caller-supplied strings; each defaults to {@link DEFAULT_LIMITS}. */
+  onCacheError?: (error: GoalStoreError) => unknown;
+  /**
+   * Bounds on strings, item counts and one goal's stored size; each field
+   * defaults to its value in {@link DEFAULT_LIMITS}. See README, "Limits".
+   */
   limits?: Partial<GoalLimits>;
   /**
    * How long one palace call may take before the store gives up on it, in ms.
@@ -56,13 +59,12 @@ const functionSchema = (name: string) =>
   z.custom<(...args: never[]) => unknown>(isFunction, {
     error: (issue) => `Expected ${name} to be a function, got ${typeOf(issue.input)}`,
   });
-const limitSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 const OptionsSchema = z.strictObject({
   clock: functionSchema("clock").optional(),
   cacheFile: z.string().min(1).optional(),
   onCacheError: functionSchema("onCacheError").optional(),
-  limits: z.strictObject({ text: limitSchema.optional(), evidence: limitSchema.optional() }).optional(),
+  limits: LimitsOptionSchema.optional(),
   // setTimeout's ceiling is 2^31 - 1 ms; beyond it Node fires at once.
   palaceTimeoutMs: z.number().int().positive().max(2 ** 31 - 1).optional(),
   staleRetries: z.number().int().min(0).max(1000).optional(),
@@ -70,9 +72,19 @@ const OptionsSchema = z.strictObject({
 
 /**
  * Validates the constructor's arguments and fills in defaults.
- * @throws {InvalidInputError} naming every bad argument.
+ * @throws {InvalidInputError} naming every bad argument; also when reading an
+ * argument throws (a getter, a Proxy trap), with what it threw as `cause`.
  */
 export function resolveOptions(palace: unknown, dataRoot: unknown, options: unknown): ResolvedOptions {
+  try {
+    return resolve(palace, dataRoot, options);
+  } catch (cause) {
+    if (cause instanceof InvalidInputError) throw cause;
+    throw new InvalidInputError("GoalStore arguments", [custom([], "reading the arguments threw", undefined)], cause);
+  }
+}
+
+function resolve(palace: unknown, dataRoot: unknown, options: unknown): ResolvedOptions {
   const issues: z.core.$ZodIssue[] = [];
   const isPalace =
     typeof palace === "object" &&
@@ -94,10 +106,7 @@ export function resolveOptions(palace: unknown, dataRoot: unknown, options: unkn
     clock: (given.clock as (() => Date) | undefined) ?? (() => new Date()),
     cacheFile: given.cacheFile,
     onCacheError: (given.onCacheError as ((error: GoalStoreError) => void) | undefined) ?? (() => {}),
-    limits: {
-      text: given.limits?.text ?? DEFAULT_LIMITS.text,
-      evidence: given.limits?.evidence ?? DEFAULT_LIMITS.evidence,
-    },
+    limits: resolveLimits(given.limits),
     palaceTimeoutMs: given.palaceTimeoutMs ?? 30_000,
     staleRetries: given.staleRetries ?? 10,
   };

@@ -1,10 +1,17 @@
-import { ConflictError, GoalNotFoundError } from "../errors.js";
+import { ConflictError, GoalNotFoundError, RevisionOverflowError } from "../errors.js";
 import { computeProgress, type Goal, type GoalStatus, type SessionLink, type SessionTaskState } from "../model.js";
 import { assertDoneStaysVerified, assertMayClose } from "./gate.js";
 
 // Pure lifecycle rules. Each takes a committed goal and returns the next
 // revision as a new object (the input is never mutated), or throws the typed
-// error that refuses the change. The store only sequences and persists.
+// error that refuses the change. The store only sequences and persists. A rule
+// that would change nothing returns the goal itself, and the store then writes
+// no new revision.
+//
+// Loaded data can break the rules (the Rust original has neither the gate on
+// changes nor unique session ids); the rules stay defined on it: a change to a
+// `done` goal must leave it passing the gate (else VERIFICATION_GATE: reopen it
+// with setStatus first), and `update` changes every link carrying the session id.
 
 /** A new `pending` goal at revision 1. */
 export function newGoal(id: string, description: string, acceptance: string[], now: Date): Goal {
@@ -43,17 +50,25 @@ export interface SessionChange {
   note?: string | undefined;
 }
 
-/** Changes one linked session's state and evidence, and appends an optional note. */
+/**
+ * Changes a linked session's state and evidence, and appends an optional note.
+ * A session id linked more than once (only in loaded data) has every one of its
+ * links changed alike. Nothing to change returns `goal` itself.
+ */
 export function updateSession(goal: Goal, change: SessionChange, now: Date): Goal {
-  const index = goal.sessions.findIndex((link) => link.sessionId === change.sessionId);
-  const current = goal.sessions[index];
-  if (current === undefined) throw new GoalNotFoundError(goal.id, change.sessionId);
-  const sessions = [...goal.sessions];
-  sessions[index] = {
-    ...current,
-    state: change.state ?? current.state,
-    evidence: change.evidence === undefined ? current.evidence : change.evidence,
-  };
+  let found = false;
+  let changed = change.note !== undefined;
+  const sessions = goal.sessions.map((link) => {
+    if (link.sessionId !== change.sessionId) return link;
+    found = true;
+    const state = change.state ?? link.state;
+    const evidence = change.evidence === undefined ? link.evidence : change.evidence;
+    if (state === link.state && evidence === link.evidence) return link;
+    changed = true;
+    return { ...link, state, evidence };
+  });
+  if (!found) throw new GoalNotFoundError(goal.id, change.sessionId);
+  if (!changed) return goal;
   assertDoneStaysVerified(goal, sessions);
   return next(goal, now, {
     sessions,
@@ -61,18 +76,26 @@ export function updateSession(goal: Goal, change: SessionChange, now: Date): Goa
   });
 }
 
-/** Appends a decision or blocker note. */
+/** Appends a decision or blocker note; a `done` goal must still pass the gate (loaded data may not). */
 export function appendNote(goal: Goal, note: string, now: Date): Goal {
+  assertDoneStaysVerified(goal, goal.sessions);
   return next(goal, now, { notes: [...goal.notes, note] });
 }
 
-/** Sets the status; `done` passes only through the verification gate. */
+/**
+ * Sets the status; `done` passes only through the verification gate, also when
+ * the goal is already `done`. The status it already has returns `goal` itself.
+ */
 export function changeStatus(goal: Goal, status: GoalStatus, now: Date): Goal {
   if (status === "done") assertMayClose(goal);
+  if (status === goal.status) return goal;
   return next(goal, now, { status });
 }
 
 function next(goal: Goal, now: Date, changes: Partial<Goal>): Goal {
+  // Revisions stay below Number.MAX_SAFE_INTEGER: past it `+ 1` stops
+  // counting, and an entry with an unsafe revision is unreadable.
+  if (goal.revision >= Number.MAX_SAFE_INTEGER - 1) throw new RevisionOverflowError(goal.id, goal.revision);
   const updated: Goal = { ...goal, ...changes, updated: now, revision: goal.revision + 1 };
   updated.progress = computeProgress(updated.sessions);
   return updated;

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { computeProgress, GoalStatusSchema, SessionTaskStateSchema, type Goal } from "../model.js";
 import { parseRfc3339 } from "./timestamp.js";
+import { clampInstant } from "./timestamp-range.js";
+import { wellFormed } from "./well-formed.js";
 
 // The one place where the camelCase API meets the Rust original's serde format
 // (snake_case keys, RFC 3339 strings). Palace entries and goals.json both use it,
@@ -10,9 +12,13 @@ const Rfc3339Schema = z
   .string()
   .refine((text) => parseRfc3339(text) !== undefined, { message: "expected an RFC 3339 timestamp" });
 
-/** A session link as stored: `session_id`, and `evidence` defaulting to `null` when absent. */
+/**
+ * A session link as stored: `session_id`, and `evidence` defaulting to `null`
+ * when absent. An empty `session_id` or `task` is read: the Rust original
+ * writes them (only the write side refuses them).
+ */
 export const WireSessionLinkSchema = z.object({
-  session_id: z.string().min(1),
+  session_id: z.string(),
   task: z.string(),
   state: SessionTaskStateSchema,
   evidence: z.string().nullable().default(null),
@@ -24,7 +30,8 @@ export type WireSessionLink = z.output<typeof WireSessionLinkSchema>;
  * A goal as stored in the palace and in goals.json (the Rust original's serde
  * format). Reading is lenient where the Rust side is: missing `acceptance`,
  * `sessions` and `notes` default to `[]`, a missing `revision` to 0, a stored
- * `progress` is not trusted (it is recomputed), unknown keys are ignored.
+ * `progress` is not trusted (it is recomputed), unknown keys are ignored. The
+ * revision must be a safe integer: a larger one cannot be incremented exactly.
  */
 export const WireGoalSchema = z.object({
   id: z.string().min(1),
@@ -41,28 +48,37 @@ export const WireGoalSchema = z.object({
 /** @see {@link WireGoalSchema} */
 export type WireGoal = z.output<typeof WireGoalSchema>;
 
-/** Reads a stored goal (already JSON-parsed) into a {@link Goal}, recomputing `progress`. */
+/**
+ * Reads a stored goal (already JSON-parsed) into a {@link Goal}, recomputing
+ * `progress`. What the store would write back is made writable here: lone
+ * surrogates become U+FFFD, instants are kept within years 0000–9999.
+ */
 export const GoalFromWireSchema = WireGoalSchema.transform((wire): Goal => {
   const sessions = wire.sessions.map((link) => ({
-    sessionId: link.session_id,
-    task: link.task,
+    sessionId: wellFormed(link.session_id),
+    task: wellFormed(link.task),
     state: link.state,
-    evidence: link.evidence,
+    evidence: link.evidence === null ? null : wellFormed(link.evidence),
   }));
   return {
-    id: wire.id,
-    description: wire.description,
+    id: wellFormed(wire.id),
+    description: wellFormed(wire.description),
     status: wire.status,
-    acceptance: wire.acceptance,
+    acceptance: wire.acceptance.map(wellFormed),
     sessions,
     progress: computeProgress(sessions),
-    // Validated by Rfc3339Schema above, so these parse.
-    created: parseRfc3339(wire.created) as Date,
-    updated: parseRfc3339(wire.updated) as Date,
-    notes: wire.notes,
+    created: storedInstant(wire.created),
+    updated: storedInstant(wire.updated),
+    notes: wire.notes.map(wellFormed),
     revision: wire.revision,
   };
 });
+
+// Validated by Rfc3339Schema, so it parses; an offset can carry it just past
+// year 9999 or before year 0, which toISOString could not print as RFC 3339.
+function storedInstant(text: string): Date {
+  return new Date(clampInstant((parseRfc3339(text) as Date).getTime()));
+}
 
 /** Converts a goal to its stored form; key order matches the Rust original's output. */
 export function goalToWire(goal: Goal): WireGoal {

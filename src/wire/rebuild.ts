@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { summarizeIssues } from "../errors.js";
+import { describeError, summarizeIssues } from "../errors.js";
 import { compareIds, type Goal } from "../model.js";
+import { peekEntryKey } from "./entry-key.js";
 
 /** An entry that could not be read, by its position in the list it came from. */
 export interface SkippedEntry {
@@ -8,6 +9,8 @@ export interface SkippedEntry {
   index: number;
   /** Why it was skipped, for logs. */
   reason: string;
+  /** The goal it names, when an id could be found in it. */
+  goalId?: string;
 }
 
 /** The goals recovered from a list of stored entries. */
@@ -18,35 +21,73 @@ export interface RebuildResult {
   skipped: SkippedEntry[];
   /** Superseded revisions dropped because a newer entry with the same id exists. */
   duplicates: number;
+  /**
+   * Goals not loaded because their newest entry is unreadable: loading the
+   * older readable revision would silently undo the newer one (and build on
+   * it). Their skipped entries carry the same `goalId`.
+   */
+  withheld: string[];
 }
 
 /**
  * Recovers one goal per id from stored entries. Unreadable entries are skipped,
  * never fatal: one corrupt entry must not hide every goal. When several entries
  * share an id the highest revision wins; ties go to the later `updated`, then to
- * the later entry in the list.
+ * the later entry in the list. An unreadable entry that names a goal and is (or
+ * may be) newer than its readable entries withholds that goal.
  */
 export function rebuildGoals<T>(entries: readonly T[], decode: (entry: T) => Goal): RebuildResult {
   const newest = new Map<string, Goal>();
   const skipped: SkippedEntry[] = [];
+  const unreadable: { goalId: string; revision: number | undefined; updated: number | undefined }[] = [];
   let duplicates = 0;
-  entries.forEach((entry, index) => {
+  for (let index = 0; index < entries.length; index++) {
     let goal: Goal;
+    let entry: T | undefined;
     try {
+      // Read inside the try: a hostile list can throw from an element's getter.
+      entry = entries[index] as T;
       goal = decode(entry);
     } catch (error) {
-      skipped.push({ index, reason: describeFailure(error) });
-      return;
+      const key = peekEntryKey(entry);
+      skipped.push({ index, reason: describeFailure(error), ...(key === undefined ? {} : { goalId: key.goalId }) });
+      if (key !== undefined) unreadable.push(key);
+      continue;
     }
     const previous = newest.get(goal.id);
     if (previous !== undefined) {
       duplicates++;
-      if (!isNewerOrSame(goal, previous)) return;
+      if (!isNewerOrSame(goal, previous)) continue;
     }
     newest.set(goal.id, goal);
-  });
+  }
+  const withheld = new Set<string>();
+  for (const key of unreadable) {
+    const loaded = newest.get(key.goalId);
+    if (loaded !== undefined && mayBeNewer(key, loaded)) withheld.add(key.goalId);
+  }
+  for (const id of withheld) newest.delete(id);
   const goals = [...newest.values()].sort((a, b) => compareIds(a.id, b.id));
-  return { goals, skipped, duplicates };
+  return { goals, skipped, duplicates, withheld: [...withheld].sort(compareIds) };
+}
+
+/**
+ * A plain copy of what `listGoals` returned, read defensively: an element whose
+ * getter throws becomes that error, which decoding then reports as a skipped
+ * entry. Throws when `value` is not an array (or its length cannot be read).
+ */
+export function copyEntries(value: unknown): unknown[] {
+  if (!Array.isArray(value)) throw new TypeError(`listGoals returned ${typeof value}, not an array`);
+  const length = value.length;
+  const copy: unknown[] = new Array<unknown>(length);
+  for (let index = 0; index < length; index++) {
+    try {
+      copy[index] = value[index];
+    } catch (error) {
+      copy[index] = error instanceof Error ? error : new Error(describeError(error));
+    }
+  }
+  return copy;
 }
 
 function isNewerOrSame(candidate: Goal, incumbent: Goal): boolean {
@@ -54,7 +95,15 @@ function isNewerOrSame(candidate: Goal, incumbent: Goal): boolean {
   return candidate.updated.getTime() >= incumbent.updated.getTime();
 }
 
+// Unknown revision or `updated` count as possibly newer: withholding a goal is
+// reported and recoverable, resurrecting an old revision is silent.
+function mayBeNewer(key: { revision: number | undefined; updated: number | undefined }, loaded: Goal): boolean {
+  if (key.revision === undefined) return true;
+  if (key.revision !== loaded.revision) return key.revision > loaded.revision;
+  return key.updated === undefined || key.updated >= loaded.updated.getTime();
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof z.ZodError) return summarizeIssues(error.issues);
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }

@@ -8,7 +8,7 @@ import { freshStore, tempRoot } from "../helpers.js";
 describe("GoalCache", () => {
   it("a missing file is an empty mirror", async () => {
     const cache = new GoalCache(join(await tempRoot(), "sm", "goals.json"));
-    expect(await cache.read()).toEqual({ goals: [], skipped: [], duplicates: 0 });
+    expect(await cache.read()).toEqual({ goals: [], withheld: [], skipped: [], duplicates: 0 });
   });
 
   it("invalid JSON and a non-array are CACHE_CORRUPT with the path", async () => {

@@ -2,7 +2,6 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GoalStore, type GoalMemory, type GoalStoreError } from "../../src/index.js";
-import { tempPathFor } from "../../src/mirror/atomic-file.js";
 import { withFileLock } from "../../src/mirror/lock.js";
 import { InMemoryGoalMemory } from "../../src/testing/index.js";
 import { decodeGoal } from "../../src/wire/index.js";
@@ -68,7 +67,7 @@ describe("several stores mirroring to one goals.json", () => {
     await writer.create("present");
     await writer.flush();
     // Another store is in the middle of a write: it holds the lock and its temp file exists.
-    const temp = tempPathFor(writer.cacheFile);
+    const temp = `${writer.cacheFile}.123456789`; // as write-file-atomic names its temp files
     let finish: (() => void) | undefined;
     const holding = withFileLock(writer.cacheFile, async () => {
       await writeFile(temp, "[]\n");

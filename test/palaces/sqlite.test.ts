@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GOAL_TAG, GoalStore } from "../../src/index.js";
@@ -115,5 +116,19 @@ describe("SqliteGoalMemory", () => {
       writer.close();
       reader.close();
     }
+  });
+});
+
+describe("SqliteGoalMemory file mode (issue 13)", () => {
+  it("creates its database file 0600, whatever the umask lets through", async () => {
+    const path = join(await tempRoot(), "palace.sqlite");
+    const previous = process.umask(0o022);
+    try {
+      const palace = new SqliteGoalMemory(path);
+      palace.close();
+    } finally {
+      process.umask(previous);
+    }
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,9 +39,14 @@ export async function runCrashTrials(kills: number): Promise<CrashStats> {
 
       const folder = join(root, "sm");
       const names = await readdir(folder).catch(() => [] as string[]);
-      const temps = names.filter((name) => name.endsWith(".tmp"));
+      // write-file-atomic's temp names: goals.json.<uint32>.
+      const temps = names.filter((name) => /^goals\.json\.\d+$/.test(name));
       if (temps.length > 1) throw new Error(`kill ${trial}: ${temps.length} temp files left: ${temps.join(", ")}`);
       stats.strayTempFiles += temps.length;
+      // The next load sweeps only temp files older than an hour (a younger one
+      // may be another live store's); this one's writer is dead, so age it.
+      const anHourAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+      for (const temp of temps) await utimes(join(folder, temp), anHourAgo, anHourAgo);
       if (names.includes("goals.json")) {
         const parsed: unknown = JSON.parse(await readFile(join(folder, "goals.json"), "utf8"));
         if (!Array.isArray(parsed)) throw new Error(`kill ${trial}: goals.json is not an array`);

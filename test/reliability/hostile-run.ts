@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
-import { GOAL_TAG, GoalStore, GoalStoreError, type Goal, type GoalMemory } from "../../src/index.js";
+import { DEFAULT_LIMITS, GOAL_TAG, GoalStore, GoalStoreError, type Goal, type GoalMemory } from "../../src/index.js";
+import { decodeEntry } from "../../src/wire/index.js";
 import { InMemoryGoalMemory } from "../../src/testing/index.js";
 
 const hostileString = fc.oneof(
@@ -29,6 +30,15 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(JSON.parse('{"__proto__": {"polluted": true}, "sessionId": "s1", "task": "t"}') as unknown),
   fc.constant(JSON.parse('{"constructor": {"prototype": {"polluted": true}}, "sessionId": "s1"}') as unknown),
   fc.constant(nested(10_000)),
+  // The bounds of issue 13: counts over the default limits, odd objects, odd options.
+  fc.constant(new Array<string>(1_100).fill("item")),
+  fc.constant(new Array<string>(40_000).fill("a".repeat(16_384))),
+  fc.constant(Object.defineProperty({ task: "t" }, "sessionId", { enumerable: true, get: () => { throw Object.create(null); } })),
+  fc.constant(new Proxy({}, { get: () => { throw new Error("trap"); }, ownKeys: () => { throw new Error("trap"); } })),
+  fc.constant({ limits: { sessions: 1, notes: 1, acceptance: 1, goalSize: 600 } }),
+  fc.constant({ clock: () => new Date(Date.UTC(10000, 0, 1)) }),
+  fc.constant({ clock: () => { throw Object.create(null); } }),
+  fc.constant({ sessionId: "s1", evidence: "cut \ud83d" }),
 );
 
 /** Palace entries an attacker or a corrupted disk could leave. */
@@ -43,6 +53,10 @@ const hostileEntry: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(`${"[".repeat(100_000)}${"]".repeat(100_000)}`),
   fc.constant('{"id":"g-1","description":"d","status":"done","created":"2026-13-45T99:00:00Z","updated":"x","revision":1e400}'),
   fc.constant('{"id":"g-1","revision":NaN}'),
+  fc.constant(
+    '{"id":"g-1","description":"\\ud800","status":"done","sessions":[{"session_id":"","task":"","state":"running"},' +
+      '{"session_id":"","task":"","state":"running"}],"created":"9999-12-31T23:59:59-05:00","updated":"0000-01-01T00:00:00+05:00","revision":9007199254740990}',
+  ),
   fc.json(),
 );
 
@@ -63,6 +77,20 @@ function nested(depth: number): unknown {
   let value: unknown = "core";
   for (let i = 0; i < depth; i++) value = { sessionId: value, task: [value] };
   return value;
+}
+
+// What the store writes must stay readable: no lone surrogate escapes, four-digit
+// years, safe revisions, counts and sizes within the default limits.
+function assertWritable(entries: readonly string[]): void {
+  for (const entry of entries) {
+    if (/\\ud[89a-f][0-9a-f]{2}/i.test(entry)) throw new Error("a palace entry holds a lone surrogate");
+    if (entry.length > DEFAULT_LIMITS.goalSize) throw new Error("a palace entry is over limits.goalSize");
+    const goal = decodeEntry(entry);
+    if (!Number.isSafeInteger(goal.revision + 1)) throw new Error("a revision reached Number.MAX_SAFE_INTEGER");
+    if (goal.acceptance.length > DEFAULT_LIMITS.acceptance || goal.notes.length > DEFAULT_LIMITS.notes || goal.sessions.length > DEFAULT_LIMITS.sessions) {
+      throw new Error("a goal holds more items than the limits allow");
+    }
+  }
 }
 
 function prototypeSnapshot(): string {
@@ -118,6 +146,7 @@ export async function runHostileInputs(numRuns: number, seed?: number): Promise<
           throw new Error(`${method} rejected but changed the store`);
         }
         if (prototypeSnapshot() !== before || "polluted" in {}) throw new Error("Object.prototype was modified");
+        assertWritable(palace.entries(GOAL_TAG));
       }),
       { numRuns, ...(seed === undefined ? {} : { seed }) },
     );

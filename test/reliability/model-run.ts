@@ -135,7 +135,7 @@ export async function runModelSequences(numRuns: number, seed?: number): Promise
         palace.script.length = 0;
         for (const s of resolved) {
           const verdict = judge(rehearsal, s, `g-new-${palace.script.length}`);
-          if (!("goal" in verdict)) continue;
+          if (!("goal" in verdict) || verdict.unchanged === true) continue;
           palace.script.push(s.fault);
           if (s.fault === "none" || s.fault === "resolveLate") rehearsal.commit(verdict.goal);
         }
@@ -144,7 +144,7 @@ export async function runModelSequences(numRuns: number, seed?: number): Promise
           const outcome = settled[i] as PromiseSettledResult<Goal>;
           const id = outcome.status === "fulfilled" ? outcome.value.id : "g-failed";
           const verdict = judge(model, s, id);
-          const palaceFailed = "goal" in verdict && s.fault !== "none" && s.fault !== "resolveLate";
+          const palaceFailed = "goal" in verdict && verdict.unchanged !== true && s.fault !== "none" && s.fault !== "resolveLate";
           const expectError = "error" in verdict ? verdict.error : palaceFailed ? "PALACE" : undefined;
           if (outcome.status === "rejected") {
             const error: unknown = outcome.reason;

@@ -11,8 +11,11 @@ const STATES: readonly unknown[] = ["launched", "running", "verified", "failed"]
 /** The limits the model-based store runs with: small, so oversized input is cheap to generate. */
 export const MODEL_LIMITS = { text: 40, evidence: 60 };
 
-/** What a call must do: fail before the palace, or produce the next revision of a goal. */
-export type Verdict = { error: string } | { goal: Goal };
+/**
+ * What a call must do: fail before the palace, produce the next revision of a
+ * goal, or (`unchanged`) return the goal as it is without writing anything.
+ */
+export type Verdict = { error: string } | { goal: Goal; unchanged?: true };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -120,6 +123,9 @@ export class ReferenceModel {
             evidence: (update.evidence === undefined ? link.evidence : update.evidence) as string | null,
           },
     );
+    const link = goal.sessions[index] as Goal["sessions"][number];
+    const same = (sessions[index] as typeof link).state === link.state && (sessions[index] as typeof link).evidence === link.evidence;
+    if (note === undefined && same) return { goal, unchanged: true };
     if (goal.status === "done" && !gateOpen(sessions)) return { error: "VERIFICATION_GATE" };
     return this.#next(goal, { sessions, notes: note === undefined ? goal.notes : [...goal.notes, note] });
   }
@@ -137,6 +143,7 @@ export class ReferenceModel {
     const goal = this.goals.get(goalId);
     if (goal === undefined) return { error: "NOT_FOUND" };
     if (status === "done" && !gateOpen(goal.sessions)) return { error: "VERIFICATION_GATE" };
+    if (status === goal.status) return { goal, unchanged: true };
     return this.#next(goal, { status: status as GoalStatus });
   }
 

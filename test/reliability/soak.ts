@@ -2,13 +2,17 @@
  * `npm run test:soak`: the reliability suites at soak sizes, printing their
  * figures. Exits non-zero on any divergence, loss or contract breach.
  * Sizes: SOAK_SEQUENCES (10,000), SOAK_KILLS (200), SOAK_INPUTS (10,000).
+ * Replay a run with its printed seed: `npm run test:soak -- --seed N` or
+ * `GOAL_STORE_SOAK_SEED=N npm run test:soak` (the crash trials kill at random
+ * moments and are not replayable; the model-based and hostile runs are).
  */
 import { runCrashTrials } from "./crash-run.js";
 import { runHostileInputs } from "./hostile-run.js";
 import { runModelSequences, type ModelRunStats } from "./model-run.js";
+import { soakSeed } from "./soak-seed.js";
 
 const size = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const seed = Date.now() % 2 ** 31;
+const seed = soakSeed(process.argv.slice(2), process.env);
 let failed = false;
 const time = async <T>(what: string, run: () => Promise<T>): Promise<T | undefined> => {
   const started = performance.now();
@@ -23,7 +27,7 @@ const time = async <T>(what: string, run: () => Promise<T>): Promise<T | undefin
   }
 };
 
-console.log(`goal-store soak, seed ${seed}, Node ${process.version}`);
+console.log(`goal-store soak, seed ${seed} (replay: GOAL_STORE_SOAK_SEED=${seed} npm run test:soak), Node ${process.version}`);
 const model = await time("model-based", () => runModelSequences(size("SOAK_SEQUENCES", 10_000), seed));
 const shown: ModelRunStats = model ?? { sequences: 0, operations: 0, faults: 0, divergences: 1 };
 console.log(

@@ -1,3 +1,4 @@
+import { closeSync, constants, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import { StaleError } from "../../errors.js";
 import { keyInEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../contract.js";
@@ -122,6 +123,7 @@ export class SqliteGoalMemory implements GoalMemory {
   constructor(database: string | SqliteDatabase, options: SqliteGoalMemoryOptions = {}) {
     if (typeof database === "string") {
       const Database = loadDriver();
+      createPrivately(database);
       this.#db = new Database(database);
       this.#ownsDatabase = true;
       this.#db.pragma("journal_mode = WAL");
@@ -254,6 +256,22 @@ function loadDriver(): DatabaseConstructor {
   } catch (cause) {
     throw new Error("goal-store/sqlite needs better-sqlite3: run `npm install better-sqlite3`", { cause });
   }
+}
+
+// SQLite creates a missing database file 0644 (less the umask), readable by
+// every user, and its -wal and -shm files with the database's mode; goals and
+// evidence may be sensitive, so a new database starts as an empty 0600 file.
+// An existing file, or a special name (":memory:", ""), is left alone.
+function createPrivately(path: string): void {
+  if (path === "" || path === ":memory:" || path.startsWith("file:")) return;
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  } catch {
+    // It exists (or cannot be created here): better-sqlite3 reports the latter.
+    return;
+  }
+  closeSync(fd);
 }
 
 function missingKey(): never {
