@@ -132,4 +132,3 @@ describe("stray temp files", () => {
     expect(await readdir(root)).toEqual([young]);
   });
 });
-});
