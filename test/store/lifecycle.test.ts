@@ -9,6 +9,7 @@ describe("flush and dispose", () => {
   it("regression: flush() waits for mutations called before it, not only committed ones", async () => {
     const { store } = await freshStore({}, { latency: "yield" });
     const goal = await store.create("d");
+    await store.flush(); // the mirror is idle: nothing in flight for the next flush to join
     void store.note(goal.id, "un-awaited");
     await store.flush();
     const mirrored = (JSON.parse(await readFile(store.cacheFile, "utf8")) as unknown[]).map(decodeGoal);
