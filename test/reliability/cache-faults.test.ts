@@ -29,7 +29,8 @@ describe("cache faults in the middle of a burst", () => {
       new Map([
         [60, () => (rmSync(folder, { recursive: true, force: true, maxRetries: 10 }), writeFileSync(folder, "not a folder"))],
         // Repair only once a background write has hit the broken folder.
-        [160, async () => (await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0)), rmSync(folder))],
+        // A background write can take seconds under load: wait for it that long.
+        [160, async () => (await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0), { timeout: 30_000, interval: 20 }), rmSync(folder))],
       ]),
     );
     const store = settleAfterTest(await GoalStore.load(palace, root, { onCacheError: (error) => errors.push(error) }));
@@ -46,5 +47,5 @@ describe("cache faults in the middle of a burst", () => {
     await store.flush();
     const mirrored = (JSON.parse(await readFile(store.cacheFile, "utf8")) as unknown[]).map(decodeGoal);
     expect(mirrored).toEqual(store.all());
-  });
+  }, 60_000);
 });
