@@ -7,10 +7,12 @@ import { tempRoot } from "./helpers.js";
 const repo = resolve(import.meta.dirname, "..");
 
 async function runDemo(dataDir: string): Promise<string> {
+  // TMPDIR inside a tempRoot(): tsx keeps its cache and IPC pipe in tsx-<uid> there.
+  const tmp = await tempRoot();
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [join(repo, "node_modules", "tsx", "dist", "cli.mjs"), join(repo, "examples", "orchestrator.ts")],
-    { cwd: repo, env: { ...process.env, GOAL_STORE_DEMO_DIR: dataDir }, timeout: 60_000 },
+    { cwd: repo, env: { ...process.env, GOAL_STORE_DEMO_DIR: dataDir, TMPDIR: tmp, TMP: tmp, TEMP: tmp }, timeout: 60_000 },
   );
   return stdout;
 }

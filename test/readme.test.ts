@@ -17,14 +17,24 @@ export async function readmeBlocks(heading: string, language: string): Promise<s
   return [...section.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1] as string);
 }
 
-/** Runs `code` as an ES module in a scratch folder where `goal-store` resolves to this repo's build. */
+/**
+ * Runs `code` as an ES module in a scratch folder where `goal-store` resolves to
+ * this repo's build. TMPDIR points into the scratch folder, so the temp folders
+ * the examples make (`mkdtemp(join(tmpdir(), "goals-"))`) go when it goes.
+ */
 export async function runAsUser(code: string, file = "example.mjs"): Promise<string> {
   if (!existsSync(join(repo, "dist", "index.js"))) throw new Error("dist/ is missing: run `npm run build` first");
   const dir = await tempRoot();
   await mkdir(join(dir, "node_modules"));
   await symlink(repo, join(dir, "node_modules", "goal-store"), "dir");
   await writeFile(join(dir, file), code);
-  const { stdout } = await promisify(execFile)(process.execPath, [file], { cwd: dir, timeout: 60_000 });
+  const tmp = join(dir, "tmp");
+  await mkdir(tmp);
+  const { stdout } = await promisify(execFile)(process.execPath, [file], {
+    cwd: dir,
+    env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
+    timeout: 60_000,
+  });
   return stdout;
 }
 
@@ -40,6 +50,10 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+// Each example runs in its own node process (several per test): slow under load,
+// so these tests get a minute rather than vitest's default 5 s.
+const SPAWNING = 60_000;
+
 describe("README", () => {
   it("the quick start runs as written and prints what its comments say", async () => {
     const [code] = await readmeBlocks("Quick start", "js");
@@ -49,7 +63,7 @@ describe("README", () => {
     expect(expected.length).toBeGreaterThanOrEqual(4);
     expect(lines).toHaveLength(expected.length);
     lines.forEach((line, i) => expect(line).toMatch(expected[i] as RegExp));
-  });
+  }, SPAWNING);
 
   it.each(["Usage", "Writing a palace adapter"])("every js example under \"%s\" runs as written", async (heading) => {
     const blocks = await readmeBlocks(heading, "js");
@@ -64,7 +78,7 @@ describe("README", () => {
         printed.forEach((line, i) => expect(line).toMatch(expected[i] as RegExp));
       }
     }
-  });
+  }, SPAWNING);
 });
 
 describe("README command line", () => {
@@ -96,5 +110,5 @@ describe("README command line", () => {
       const { stdout } = await run(process.execPath, [join(repo, "dist", "cli.js"), ...args], { cwd: dir });
       expect(stdout, command).toMatch(/Ship the login page|ok: no problems found/);
     }
-  });
+  }, SPAWNING);
 });

@@ -13,7 +13,10 @@ function cli(...args: string[]): { code: number | null; stdout: string; stderr: 
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-describe("goal-store CLI", () => {
+// Every test spawns the bin (some four times, each a node start-up that opens
+// SQLite): seconds apiece on a loaded machine, so a minute rather than vitest's
+// default 5 s.
+describe("goal-store CLI", { timeout: 60_000 }, () => {
   let root: string;
   let sqlite: string;
   let shipped: string;
@@ -32,7 +35,7 @@ describe("goal-store CLI", () => {
     await store.create("Migrate billing");
     await store.flush();
     palace.close();
-  });
+  }, 60_000);
   afterAll(() => rm(root, { recursive: true, force: true }));
 
   it("list prints a table from goals.json, and JSON from the palace", () => {

@@ -39,6 +39,11 @@ describe("GoalCache", () => {
   });
 });
 
+// A background goals.json write (mkdir, write, fsync, rename, fsync of the folder)
+// can take seconds on a loaded machine: wait for its outcome that long, not
+// vi.waitFor's default 1 s.
+const BACKGROUND_WRITE = { timeout: 30_000, interval: 20 };
+
 describe("the goals.json mirror", () => {
   it("renders exactly JSON.stringify(sorted wire goals, null, 2)", async () => {
     const { store } = await freshStore();
@@ -118,14 +123,14 @@ describe("the goals.json mirror", () => {
     await rm(join(root, "sm"), { recursive: true });
     await writeFile(join(root, "sm"), "blocker");
     await store.note(goal.id, "a");
-    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0), BACKGROUND_WRITE);
     await rm(join(root, "sm"));
     await store.note(goal.id, "b");
     await vi.waitFor(async () => {
       const cached = (JSON.parse(await readFile(store.cacheFile, "utf8")) as unknown[]).map(decodeGoal);
       expect(cached[0]?.notes).toEqual(["a", "b"]);
-    });
-  });
+    }, BACKGROUND_WRITE);
+  }, 60_000);
 
   it("a throwing onCacheError does not break the store", async () => {
     const { store, root } = await freshStore({

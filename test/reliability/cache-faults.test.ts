@@ -1,5 +1,5 @@
-import { rmSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { GOAL_TAG, GoalStore, type GoalMemory, type GoalStoreError } from "../../src/index.js";
@@ -20,6 +20,30 @@ class HookedPalace implements GoalMemory {
   }
 }
 
+/**
+ * Turns the cache folder into a regular file while background goals.json writes
+ * may be running. A write in flight can create its temp file in the folder at
+ * any moment, so the folder is renamed aside (one atomic step, whatever it
+ * holds) rather than deleted: rmSync(recursive, maxRetries) on Node 20 removes
+ * the children once, then retries only the rmdir, so a temp file created in
+ * between blocked the event loop for 5.5 s and ended in ENOTEMPTY. If the mirror
+ * re-creates the folder before the file is in place, the exclusive create fails
+ * and it goes round again.
+ */
+async function replaceFolderWithFile(folder: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    await rename(folder, `${folder}.aside-${attempt}`).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+    });
+    try {
+      await writeFile(folder, "not a folder", { flag: "wx" });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+}
+
 describe("cache faults in the middle of a burst", () => {
   it("the cache folder turns into a file and back: no commit lost, onCacheError called, goals.json converges", async () => {
     const errors: GoalStoreError[] = [];
@@ -27,9 +51,10 @@ describe("cache faults in the middle of a burst", () => {
     const folder = join(root, "sm");
     const palace = new HookedPalace(
       new Map([
-        [60, () => (rmSync(folder, { recursive: true, force: true, maxRetries: 10 }), writeFileSync(folder, "not a folder"))],
+        [60, () => replaceFolderWithFile(folder)],
         // Repair only once a background write has hit the broken folder.
-        [160, async () => (await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0)), rmSync(folder))],
+        // A background write can take seconds under load: wait for it that long.
+        [160, async () => (await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0), { timeout: 30_000, interval: 20 }), rmSync(folder))],
       ]),
     );
     const store = settleAfterTest(await GoalStore.load(palace, root, { onCacheError: (error) => errors.push(error) }));
@@ -46,5 +71,5 @@ describe("cache faults in the middle of a burst", () => {
     await store.flush();
     const mirrored = (JSON.parse(await readFile(store.cacheFile, "utf8")) as unknown[]).map(decodeGoal);
     expect(mirrored).toEqual(store.all());
-  });
+  }, 60_000);
 });
