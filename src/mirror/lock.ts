@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { link, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 
 interface Owner {
   pid: number;
@@ -15,7 +15,7 @@ const STALE_MS = 30_000;
  * Runs `task` while holding `<path>.lock`, so that several stores (processes)
  * mirroring to one goals.json write it one at a time.
  *
- * The lock is a file created exclusively, naming its owner (pid, host). It is
+ * The lock is a file created atomically with its content, naming its owner (pid, host). It is
  * held only for one write (milliseconds), so a holder that died mid-write is
  * the one case to recover from: on the same host a dead pid is noticed at once;
  * otherwise (another host, a pid reused) the lock is taken over once it is
@@ -34,20 +34,28 @@ export async function withFileLock<T>(path: string, task: () => Promise<T>): Pro
 
 async function acquire(lockPath: string, owner: Owner): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(lockPath, "wx", 0o600);
-      try {
-        await handle.writeFile(JSON.stringify(owner));
-      } finally {
-        await handle.close();
-      }
-      return;
-    } catch (error) {
-      if (!hasCode(error, "EEXIST")) throw error;
-    }
+    if (await tryCreate(lockPath, owner)) return;
     const found = await inspect(lockPath);
     if (found.abandoned) await takeOver(lockPath, found.content);
     else await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 + attempt) * Math.random()));
+  }
+}
+
+// The owner is written to a file of its own first, then linked to the lock
+// path (link fails when the path exists): a lock never exists without its
+// owner, even when the process dies half way.
+async function tryCreate(lockPath: string, owner: Owner): Promise<boolean> {
+  const draft = `${lockPath}.${owner.token}.tmp`;
+  await writeFile(draft, JSON.stringify(owner), { flag: "wx", mode: 0o600 });
+  try {
+    await link(draft, lockPath);
+    return true;
+  } catch (error) {
+    // ENOENT: the lock's holder swept our draft as a dead writer's; try again.
+    if (hasCode(error, "EEXIST") || hasCode(error, "ENOENT")) return false;
+    throw error;
+  } finally {
+    await unlink(draft).catch(() => {});
   }
 }
 
@@ -62,7 +70,6 @@ async function inspect(lockPath: string): Promise<{ content: string; abandoned: 
   }
   if (age > STALE_MS) return { content, abandoned: true };
   const holder = parseOwner(content);
-  // An empty file is a lock being written by its creator right now.
   return { content, abandoned: holder !== undefined && holder.host === hostname() && !isAlive(holder.pid) };
 }
 

@@ -12,7 +12,9 @@ export const STRAY_TEMP_AGE_MS = 60 * 60 * 1000;
 // write-file-atomic names its temp file `<path>.<uint32 in decimal>` (a hash of
 // the pid, thread id and a counter); the writer this library used before it
 // named them `<path>.<32 hex>.tmp`. Both are swept, nothing else.
-const TEMP_SUFFIXES = [/^\.\d{1,10}$/, /^\.[0-9a-f]{32}\.tmp$/];
+// The lock's owner draft (`goals.json.lock.<32 hex>.tmp`) is left when a
+// process dies between writing and linking it.
+const TEMP_SUFFIXES = [/^\.\d{1,10}$/, /^\.[0-9a-f]{32}\.tmp$/, /^\.lock\.[0-9a-f]{32}\.tmp$/];
 
 /**
  * Removes temp files that a process left beside `path` when it died mid-write:
