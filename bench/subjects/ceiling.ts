@@ -1,7 +1,7 @@
 import { decodeGoal, encodeGoal } from "../../src/wire/codec.js";
 import { GOAL_TAG, type Goal } from "../../src/index.js";
 import { compareIds } from "../../src/model.js";
-import { SerialQueue } from "../../src/store/serial-queue.js";
+import { SerialQueue } from "../serial-queue.js";
 import { nextGoal } from "../apply-rules.js";
 import type { SubjectFactory } from "../subject.js";
 

@@ -5,7 +5,7 @@ import { JSONFile } from "lowdb/node";
 import { decodeGoal, encodeGoal, goalToWire, type WireGoal } from "../../src/wire/codec.js";
 import { GOAL_TAG } from "../../src/index.js";
 import { compareIds } from "../../src/model.js";
-import { SerialQueue } from "../../src/store/serial-queue.js";
+import { SerialQueue } from "../serial-queue.js";
 import { nextGoal } from "../apply-rules.js";
 import type { SubjectFactory } from "../subject.js";
 

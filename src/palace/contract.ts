@@ -49,6 +49,14 @@ export type PalaceEvent =
   | { readonly kind: "entry"; readonly goalId: string; readonly revision: number; readonly json?: string }
   | { readonly kind: "gap" };
 
+/** One entry of a batch write ({@link GoalMemory.rememberGoals}). */
+export interface GoalEntry {
+  /** The goal in wire format. */
+  readonly json: string;
+  /** Its id, revision and base revision, as for `rememberGoal`. */
+  readonly key: GoalKey;
+}
+
 /** A running change feed; `close()` stops it. */
 export interface PalaceWatch {
   /** Stops delivering events and releases what the feed holds (a timer, a connection). */
@@ -93,6 +101,17 @@ export interface GoalMemory {
    * Without it the store refreshes a goal through `listGoals`.
    */
   readGoal?(tag: string, goalId: string): Promise<string | undefined>;
+  /**
+   * Optional batch write (group commit): keeps several entries in one round
+   * trip (one transaction, one request), each compare-and-set on its own
+   * `key.base` exactly as `rememberGoal` would, in the order given. An entry of
+   * a goal whose earlier entry in the same batch was refused is refused too,
+   * without being tried (it was built on the refused one).
+   * @returns per entry, `"kept"` or `"stale"`, once every kept entry is durable.
+   * @throws when the batch failed as a whole; then any entry may or may not
+   *   have been kept, and the store reads each goal back.
+   */
+  rememberGoals?(tag: string, entries: readonly GoalEntry[]): Promise<readonly ("kept" | "stale")[]>;
   /**
    * Optional change feed: calls `onEvent` for entries kept under `tag` from now
    * on, by any writer (this one included; the store ignores revisions it has).

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { StaleError } from "../errors.js";
-import { keyInEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "./contract.js";
+import { keyInEntry, type GoalEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "./contract.js";
 
 /** How an {@link InMemoryGoalMemory} keeps entries. */
 export type InMemoryMode = "upsert" | "append";
@@ -79,6 +79,7 @@ export class InMemoryGoalMemory implements GoalMemory {
   #failedWrites = 0;
   #staleWrites = 0;
   #lists = 0;
+  #batches = 0;
 
   /** An empty palace; see {@link InMemoryGoalMemoryOptions} for the mode and latency. */
   constructor(options: InMemoryGoalMemoryOptions = {}) {
@@ -99,6 +100,11 @@ export class InMemoryGoalMemory implements GoalMemory {
   /** Writes refused as stale: their base revision was no longer current. */
   get staleWrites(): number {
     return this.#staleWrites;
+  }
+
+  /** `rememberGoals` calls that reached the entries (group commits). */
+  get batches(): number {
+    return this.#batches;
   }
 
   /** `listGoals` calls, failed ones included. */
@@ -140,6 +146,44 @@ export class InMemoryGoalMemory implements GoalMemory {
         this.#failedWrites++;
         throw fault.error;
       }
+    });
+  }
+
+  /**
+   * Group commit: the entries are kept in order, each compare-and-set on its
+   * own; an entry after a refused one of the same goal is refused without
+   * being tried. Faults apply to the batch as one write.
+   */
+  rememberGoals(tag: string, entries: readonly GoalEntry[]): Promise<("kept" | "stale")[]> {
+    const fault = this.#writeFaults.shift();
+    if (fault?.kind === "throw") {
+      this.#failedWrites++;
+      throw fault.error;
+    }
+    if (fault?.kind === "hang") return never();
+    return this.#settle(() => {
+      if (fault?.kind === "reject") {
+        this.#failedWrites++;
+        throw fault.error;
+      }
+      const refused = new Set<string>();
+      const outcomes = entries.map(({ json, key }): "kept" | "stale" => {
+        if (refused.has(key.goalId)) return "stale";
+        try {
+          this.#keep(json, tag, key);
+          this.#writes++;
+          return "kept";
+        } catch {
+          refused.add(key.goalId);
+          return "stale";
+        }
+      });
+      this.#batches++;
+      if (fault?.kind === "keepThenReject") {
+        this.#failedWrites++;
+        throw fault.error;
+      }
+      return outcomes;
     });
   }
 

@@ -1,10 +1,8 @@
 import type { z } from "zod";
 import {
   DisposedError,
-  GoalNotFoundError,
   GoalStoreError,
   PalaceError,
-  StaleError,
 } from "../errors.js";
 import { defaultCacheFile, GoalCache } from "../mirror/goal-cache.js";
 import { GoalIndex } from "../mirror/goal-index.js";
@@ -14,7 +12,6 @@ import type { GoalMemory, PalaceEvent, PalaceWatch } from "../palace/contract.js
 import { decodeEntry } from "../wire/codec.js";
 import { rebuildGoals, type SkippedEntry } from "../wire/rebuild.js";
 import { boundedDecoder } from "./bounded-decode.js";
-import { encodeWithinLimits } from "./bounds.js";
 import { readClock } from "./clock.js";
 import type { GoalLimits } from "./limits.js";
 import { findingsFor, type FlaggedGoal } from "./load-findings.js";
@@ -31,8 +28,8 @@ import {
 import { Listeners, type GoalChange, type GoalChangeListener } from "./listeners.js";
 import { resolveOptions, type GoalStoreOptions } from "./options.js";
 import { appendNote, changeStatus, linkSession, newGoal, updateSession } from "./rules.js";
-import { SerialQueue } from "./serial-queue.js";
-import { PalaceTimeoutError } from "./timeout.js";
+import { CommitQueue } from "./commit-queue.js";
+import { Committer, type Pending } from "./committer.js";
 
 export type { GoalChange, GoalChangeListener };
 
@@ -64,6 +61,10 @@ export interface LoadReport {
 }
 
 type Change = (goal: Goal, now: Date) => Goal;
+
+// Most mutations sent to the palace in one batch: large enough to amortise a
+// transaction's fsync, small enough that one batch never stalls the event loop long.
+const MAX_BATCH = 256;
 
 /**
  * Durable, verifiable goals over an injected palace (the source of truth) with
@@ -97,9 +98,9 @@ export class GoalStore {
   readonly #clock: () => Date;
   readonly #schemas: InputSchemas;
   readonly #limits: GoalLimits;
-  readonly #staleRetries: number;
   readonly #index = new GoalIndex();
-  readonly #queue = new SerialQueue();
+  readonly #queue: CommitQueue<Pending>;
+  readonly #committer: Committer;
   readonly #cache: GoalCache;
   readonly #mirror: CacheMirror;
   readonly #listeners = new Listeners();
@@ -120,9 +121,18 @@ export class GoalStore {
     this.#clock = resolved.clock;
     this.#schemas = inputSchemas(resolved.limits);
     this.#limits = resolved.limits;
-    this.#staleRetries = resolved.staleRetries;
     this.#cache = new GoalCache(resolved.cacheFile ?? defaultCacheFile(dataRoot));
     this.#mirror = new CacheMirror(this.#cache, this.#index, resolved.onCacheError);
+    this.#committer = new Committer({
+      palace: this.#palace,
+      index: this.#index,
+      limits: this.#limits,
+      staleRetries: resolved.staleRetries,
+      now: () => this.#now(),
+      apply: (goal, origin) => this.#apply(goal, origin),
+      requeue: (items) => this.#queue.requeue(items),
+    });
+    this.#queue = new CommitQueue((items) => this.#committer.commit(items), MAX_BATCH);
   }
 
   /**
@@ -168,15 +178,9 @@ export class GoalStore {
    */
   async create(description: string, acceptance: string[] = []): Promise<Goal> {
     const input = this.#parse("create() arguments", this.#schemas.create, { description, acceptance });
-    return this.#run(async () => {
-      const taken = (id: string) => this.#index.has(id);
-      for (let attempt = 0; ; attempt++) {
-        const goal = newGoal(mintGoalId(taken), input.description, input.acceptance, this.#now());
-        // "stale" here means another writer created a goal with the same id.
-        if ((await this.#write(goal, undefined)) === "kept") return this.#apply(goal, "local");
-        if (attempt >= this.#staleRetries) throw new StaleError(goal.id, null);
-      }
-    });
+    const taken = (id: string) => this.#index.has(id);
+    // A stale refusal of a create means another writer took the id: it is built again with a new one.
+    return this.#enqueue(undefined, undefined, (_, now) => newGoal(mintGoalId(taken), input.description, input.acceptance, now));
   }
 
   /**
@@ -305,95 +309,15 @@ export class GoalStore {
     return parseInput(context, schema, value);
   }
 
-  #run<T>(task: () => Promise<T>): Promise<T> {
+  #enqueue(goalId: string | undefined, expected: number | undefined, build: Pending["build"]): Promise<Goal> {
     if (this.#disposed !== undefined) return Promise.reject(new DisposedError("a mutation"));
-    return this.#queue.run(task);
-  }
-
-  #mutate(goalId: string, options: { expectedRevision?: number | undefined }, change: Change): Promise<Goal> {
-    return this.#run(async () => {
-      let current = this.#index.get(goalId) ?? (await this.#refresh(goalId));
-      if (current === undefined) throw new GoalNotFoundError(goalId);
-      const expected = options.expectedRevision;
-      // Our view may lag behind the palace; only a palace read can say the
-      // caller's revision is really gone.
-      if (expected !== undefined && current.revision < expected) current = (await this.#refresh(goalId)) ?? current;
-      if (expected !== undefined && current.revision !== expected) {
-        throw new StaleError(goalId, expected, current.revision);
-      }
-      for (let attempt = 0; ; attempt++) {
-        // The rules are pure functions of goal, input and time, so re-applying
-        // the change to a fresh goal re-checks the gate, CONFLICT and NOT_FOUND.
-        const next = change(current, this.#now());
-        // A change that changes nothing writes no new revision.
-        if (next === current) return cloneGoal(current);
-        if ((await this.#write(next, current)) === "kept") return this.#apply(next, "local");
-        if (expected !== undefined || attempt >= this.#staleRetries) {
-          throw new StaleError(goalId, current.revision, (await this.#refresh(goalId))?.revision ?? null);
-        }
-        await contentionBackoff(attempt);
-        const fresh: Goal | undefined = await this.#refresh(goalId);
-        if (fresh === undefined) throw new GoalNotFoundError(goalId);
-        current = fresh;
-      }
+    return new Promise<Goal>((resolve, reject) => {
+      this.#queue.add({ goalId, expected, build, attempt: 0, resolve, reject });
     });
   }
 
-  /**
-   * Writes `goal` compare-and-set on the revision of `previous` (`undefined`:
-   * the goal must not exist yet), once it is known to respect the limits.
-   * When the palace fails otherwise, reads the goal back to find out whether
-   * the write was kept, and never claims "not committed" without having seen it.
-   */
-  async #write(goal: Goal, previous: Goal | undefined): Promise<"kept" | "stale"> {
-    const json = encodeWithinLimits(goal, previous, this.#limits);
-    const base = previous === undefined ? null : previous.revision;
-    let failure: unknown;
-    try {
-      return await this.#palace.write(json, goal.id, goal.revision, base);
-    } catch (error) {
-      failure = error;
-    }
-    let found: string | undefined;
-    try {
-      found = await this.#palace.read(goal.id);
-    } catch (readError) {
-      throw this.#writeFailure(goal, failure, "unknown", readError);
-    }
-    if (found === json) return "kept";
-    const foundGoal = found === undefined ? undefined : tryDecode(found);
-    const atBase = found === undefined ? base === null : foundGoal?.revision === base;
-    // A write that timed out may still land later, so finding the base proves nothing then.
-    if (atBase && !(failure instanceof PalaceTimeoutError)) throw this.#writeFailure(goal, failure, "notCommitted");
-    if (foundGoal !== undefined) this.#applyRemote(foundGoal);
-    throw this.#writeFailure(goal, failure, "unknown");
-  }
-
-  #writeFailure(goal: Goal, cause: unknown, outcome: "notCommitted" | "unknown", readError?: unknown): PalaceError {
-    const what = `palace did not confirm goal ${goal.id} revision ${goal.revision}`;
-    const next =
-      outcome === "notCommitted"
-        ? "nothing was committed, retry the call"
-        : `it may or may not have been kept${readError === undefined ? "" : " (reading it back failed too)"}; ` +
-          "check store.get() before retrying";
-    return new PalaceError(`${what}; ${next}`, cause, goal.id, outcome);
-  }
-
-  /**
-   * Reads one goal from the palace and applies it when it is newer than ours.
-   * @returns the goal as this store now holds it, or `undefined` when neither has it.
-   * @throws {PalaceError} when the palace cannot be read.
-   */
-  async #refresh(goalId: string): Promise<Goal | undefined> {
-    let entry: string | undefined;
-    try {
-      entry = await this.#palace.read(goalId);
-    } catch (cause) {
-      throw new PalaceError(`could not read goal ${goalId} from the palace`, cause, goalId);
-    }
-    const fresh = entry === undefined ? undefined : tryDecode(entry);
-    if (fresh !== undefined) this.#applyRemote(fresh);
-    return this.#index.get(goalId);
+  #mutate(goalId: string, options: { expectedRevision?: number | undefined }, change: Change): Promise<Goal> {
+    return this.#enqueue(goalId, options.expectedRevision, (goal, now) => change(goal as Goal, now));
   }
 
   #apply(goal: Goal, origin: GoalChange["origin"]): Goal {
@@ -404,15 +328,11 @@ export class GoalStore {
     return cloneGoal(goal);
   }
 
-  // Another writer's commit: taken only when newer than what this store has.
-  #applyRemote(goal: Goal): void {
-    const held = this.#index.get(goal.id);
-    if (held === undefined || goal.revision > held.revision) this.#apply(goal, "remote");
-  }
-
   #onPalaceEvent(event: PalaceEvent): void {
     // In the serial order, like a mutation: get/all then never show a remote
     // commit in the middle of one of ours.
+    // Our own writes come back through the feed too: skip them without a turn in the queue.
+    if (event.kind === "entry" && this.#committer.isWriting(event.goalId, event.revision)) return;
     this.#queue
       .run(async () => {
         if (event.kind === "gap") return this.#applyAll(await this.#palace.list());
@@ -420,7 +340,7 @@ export class GoalStore {
         if (held !== undefined && held.revision >= event.revision) return; // ours, or already seen
         const entry = event.json ?? (await this.#palace.read(event.goalId));
         const goal = entry === undefined ? undefined : tryDecode(entry);
-        if (goal !== undefined) this.#applyRemote(goal);
+        if (goal !== undefined) this.#committer.applyRemote(goal);
       })
       // A missed event costs nothing lasting: compare-and-set catches the
       // stale write it could cause, and the next event or gap brings the goal.
@@ -428,7 +348,7 @@ export class GoalStore {
   }
 
   #applyAll(entries: unknown[]): void {
-    for (const goal of rebuildGoals(entries, decodeEntry).goals) this.#applyRemote(goal);
+    for (const goal of rebuildGoals(entries, decodeEntry).goals) this.#committer.applyRemote(goal);
   }
 
   #now(): Date {
@@ -475,13 +395,6 @@ export class GoalStore {
       palaceError,
     };
   }
-}
-
-// Writers that collided on a goal would collide again if they retried in step:
-// a random pause, growing with each attempt, lets one of them through.
-function contentionBackoff(attempt: number): Promise<void> {
-  if (attempt === 0) return Promise.resolve();
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
 }
 
 function tryDecode(entry: string): Goal | undefined {

@@ -3,6 +3,18 @@ import { GOAL_TAG, keyInEntry, type GoalMemory, type PalaceEvent, type PalaceWat
 import { copyEntries } from "../wire/rebuild.js";
 import { withTimeout } from "./timeout.js";
 
+/** One entry of {@link GuardedPalace.writeBatch}. */
+export interface BatchEntry {
+  json: string;
+  goalId: string;
+  revision: number;
+  base: number | null;
+}
+
+function describeOutcomes(value: unknown): string {
+  return Array.isArray(value) ? `an array of ${value.length}` : typeof value;
+}
+
 /**
  * The store's side of the palace seam: every call bounded by the palace
  * timeout, synchronous throws turned into rejections, stale refusals told
@@ -33,6 +45,34 @@ export class GuardedPalace {
       if (isStale(error)) return "stale";
       throw error;
     }
+  }
+
+  /** Whether the palace writes batches (group commit). */
+  get batches(): boolean {
+    return typeof this.#palace.rememberGoals === "function";
+  }
+
+  /**
+   * Writes several entries in one palace call, each compare-and-set on its base.
+   * @returns per entry, `"kept"` or `"stale"`.
+   * @throws whatever the palace threw, a `PalaceTimeoutError`, or a `TypeError`
+   *   when its answer is not one outcome per entry.
+   */
+  async writeBatch(entries: readonly BatchEntry[]): Promise<("kept" | "stale")[]> {
+    const palace = this.#palace;
+    const outcomes: unknown = await withTimeout("palace rememberGoals", this.#timeoutMs, () =>
+      (palace.rememberGoals as NonNullable<GoalMemory["rememberGoals"]>).call(
+        palace,
+        GOAL_TAG,
+        entries.map(({ json, goalId, revision, base }) => ({ json, key: { goalId, revision, base } })),
+      ),
+    );
+    const valid =
+      Array.isArray(outcomes) &&
+      outcomes.length === entries.length &&
+      outcomes.every((outcome) => outcome === "kept" || outcome === "stale");
+    if (!valid) throw new TypeError(`rememberGoals answered ${describeOutcomes(outcomes)}, not one "kept" or "stale" per entry`);
+    return outcomes as ("kept" | "stale")[];
   }
 
   /** Every entry under the goal tag, as the palace returns them. */

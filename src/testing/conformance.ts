@@ -193,6 +193,37 @@ export function palaceConformance<M extends GoalMemory>(
     }
   });
 
+  withPalace("rememberGoals, when implemented, keeps each entry compare-and-set on its own, in order", async (palace) => {
+    if (palace.rememberGoals === undefined) return;
+    await create(palace, goalEntry("g-a", 1), "g-a");
+    await create(palace, goalEntry("g-b", 1), "g-b");
+    const outcomes = await palace.rememberGoals(GOAL_TAG, [
+      { json: goalEntry("g-a", 2), key: { goalId: "g-a", revision: 2, base: 1 } },
+      { json: goalEntry("g-b", 2), key: { goalId: "g-b", revision: 2, base: 5 } }, // stale base
+      { json: goalEntry("g-a", 3), key: { goalId: "g-a", revision: 3, base: 2 } }, // chained on the first
+      { json: goalEntry("g-c", 1), key: { goalId: "g-c", revision: 1, base: null } },
+      { json: goalEntry("g-b", 3), key: { goalId: "g-b", revision: 3, base: 2 } }, // built on a refused entry
+    ]);
+    assert.deepEqual([...outcomes], ["kept", "stale", "kept", "kept", "stale"]);
+    const listed = await palace.listGoals(GOAL_TAG);
+    assert.equal(newest(listed, "g-a"), goalEntry("g-a", 3));
+    assert.equal(newest(listed, "g-b"), goalEntry("g-b", 1));
+    assert.equal(newest(listed, "g-c"), goalEntry("g-c", 1));
+  });
+
+  withPalace("rememberGoals, when implemented: of two batches racing on the same base, exactly one entry is kept", async (palace) => {
+    if (palace.rememberGoals === undefined) return;
+    await withSecond(palace, async (second) => {
+      const remember = (target: GoalMemory, note: string) =>
+        (target.rememberGoals as NonNullable<GoalMemory["rememberGoals"]>).call(target, GOAL_TAG, [
+          { json: goalEntry("g-a", 2, { notes: [note] }), key: { goalId: "g-a", revision: 2, base: 1 } },
+        ]);
+      await create(palace, goalEntry("g-a", 1), "g-a");
+      const [a, b] = await Promise.all([remember(palace, "a"), remember(second, "b")]);
+      assert.deepEqual([a[0], b[0]].sort(), ["kept", "stale"]);
+    });
+  });
+
   withPalace("GoalStore.load over the adapter sees the newest revision of every goal", async (palace) => {
     await create(palace, goalEntry("g-a", 1), "g-a");
     await create(palace, goalEntry("g-b", 1), "g-b");

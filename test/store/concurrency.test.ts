@@ -1,22 +1,34 @@
 import { describe, expect, it } from "vitest";
-import { GoalStore, type Goal } from "../../src/index.js";
+import { GoalStore, type Goal, type GoalKey, type GoalMemory } from "../../src/index.js";
 import { InMemoryGoalMemory } from "../../src/testing/index.js";
 import { freshStore, settleAfterTest, tempRoot } from "../helpers.js";
 
-/** A palace whose writes wait until the test releases them, one by one. */
-class GatedPalace extends InMemoryGoalMemory {
+/**
+ * A palace whose writes wait until the test releases them, one by one. It has
+ * no batch write, so the store sends one mutation at a time.
+ */
+class GatedPalace implements GoalMemory {
+  readonly inner = new InMemoryGoalMemory();
   readonly waiting: { json: string; release: () => void; fail: (error: Error) => void }[] = [];
 
-  override rememberGoal(json: string, tag: string, key?: { goalId: string; revision: number }): Promise<void> {
+  rememberGoal(json: string, tag: string, key?: GoalKey): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({
         json,
         release: () => {
-          super.rememberGoal(json, tag, key).then(resolve, reject);
+          this.inner.rememberGoal(json, tag, key).then(resolve, reject);
         },
         fail: reject,
       });
     });
+  }
+
+  listGoals(tag: string): Promise<string[]> {
+    return this.inner.listGoals(tag);
+  }
+
+  readGoal(tag: string, goalId: string): Promise<string | undefined> {
+    return this.inner.readGoal(tag, goalId);
   }
 
   async nextWrite(): Promise<{ json: string; release: () => void; fail: (error: Error) => void }> {

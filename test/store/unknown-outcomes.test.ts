@@ -62,6 +62,8 @@ describe("a palace write that fails: the store reads the goal back before answer
     const goal = await store.create("d");
     palace.failNextWrites(1, "hang");
     const hung = store.note(goal.id, "hung");
+    // Called once the first is at the palace, so the two do not travel in one batch.
+    await new Promise((resolve) => setImmediate(resolve));
     const next = store.note(goal.id, "after");
     await expect(hung).rejects.toMatchObject({ code: "PALACE", outcome: "unknown" });
     expect((await next).notes).toEqual(["after"]);

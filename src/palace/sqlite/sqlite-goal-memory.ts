@@ -1,7 +1,7 @@
 import { closeSync, constants, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import { StaleError } from "../../errors.js";
-import { keyInEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../contract.js";
+import { keyInEntry, type GoalEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../contract.js";
 
 /** The part of a better-sqlite3 statement this adapter uses. */
 export interface SqliteStatement {
@@ -150,22 +150,61 @@ export class SqliteGoalMemory implements GoalMemory {
 
   /** @inheritDoc */
   async rememberGoal(json: string, tag: string, key?: GoalKey): Promise<void> {
-    const { goalId, revision, base } = key ?? keyInEntry(json) ?? missingKey();
+    const found = key ?? keyInEntry(json) ?? missingKey();
+    if (!this.#keep(tag, json, found)) {
+      const held = this.#statements.read.get(tag, found.goalId) as { revision: number } | undefined;
+      throw new StaleError(found.goalId, found.base === undefined ? found.revision - 1 : found.base, held?.revision ?? null);
+    }
+    this.#announce(tag, [{ json, key: found }]);
+  }
+
+  /**
+   * Group commit: every entry in one transaction (one fsync), each
+   * compare-and-set on its own; an entry after a refused one of the same goal
+   * is refused without being tried.
+   */
+  async rememberGoals(tag: string, entries: readonly GoalEntry[]): Promise<("kept" | "stale")[]> {
+    const refused = new Set<string>();
+    const outcomes: ("kept" | "stale")[] = [];
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const { json, key } of entries) {
+        const kept = !refused.has(key.goalId) && this.#keep(tag, json, key);
+        if (!kept) refused.add(key.goalId);
+        outcomes.push(kept ? "kept" : "stale");
+      }
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      if (this.#db.open) this.#db.exec("ROLLBACK");
+      throw error;
+    }
+    this.#announce(
+      tag,
+      entries.filter((_, i) => outcomes[i] === "kept"),
+    );
+    return outcomes;
+  }
+
+  // One compare-and-set statement; false when it changed nothing (stale).
+  #keep(tag: string, json: string, { goalId, revision, base }: GoalKey): boolean {
     const { changes } =
       base === undefined
         ? this.#statements.upsertNewer.run(tag, goalId, revision, json)
         : base === null
           ? this.#statements.create.run(tag, goalId, revision, json)
           : this.#statements.update.run(revision, json, tag, goalId, base);
-    if (changes === 0) {
-      const held = this.#statements.read.get(tag, goalId) as { revision: number } | undefined;
-      throw new StaleError(goalId, base === undefined ? revision - 1 : base, held?.revision ?? null);
-    }
-    // This connection's own commits do not move its data_version, so the
-    // watchers on this instance hear of them here; other connections' through polling.
-    const event: PalaceEvent = { kind: "entry", goalId, revision, json };
+    return changes > 0;
+  }
+
+  // This connection's own commits do not move its data_version, so the
+  // watchers on this instance hear of them here; other connections' through polling.
+  #announce(tag: string, kept: readonly GoalEntry[]): void {
     for (const watcher of this.#watchers) {
-      if (watcher.tag === tag) queueMicrotask(() => this.#watchers.has(watcher) && watcher.onEvent(event));
+      if (watcher.tag !== tag) continue;
+      for (const { json, key } of kept) {
+        const event: PalaceEvent = { kind: "entry", goalId: key.goalId, revision: key.revision, json };
+        queueMicrotask(() => this.#watchers.has(watcher) && watcher.onEvent(event));
+      }
     }
   }
 

@@ -1,0 +1,275 @@
+import { GoalNotFoundError, PalaceError, StaleError, type PalaceOutcome } from "../errors.js";
+import type { GoalIndex } from "../mirror/goal-index.js";
+import { cloneGoal, type Goal } from "../model.js";
+import { decodeEntry } from "../wire/codec.js";
+import { encodeWithinLimits } from "./bounds.js";
+import type { GuardedPalace, BatchEntry } from "./guarded-palace.js";
+import type { GoalLimits } from "./limits.js";
+import { PalaceTimeoutError } from "./timeout.js";
+
+/** A mutation waiting for its turn: how to build the next revision, and whom to tell. */
+export interface Pending {
+  /** The goal it changes; `undefined` for a create (which mints its id when built). */
+  readonly goalId: string | undefined;
+  /** The next revision from the current goal (`undefined` for a create), or the same object for a no-op. */
+  readonly build: (current: Goal | undefined, now: Date) => Goal;
+  /** Strict optimistic locking: the revision the caller saw. */
+  readonly expected: number | undefined;
+  /** Stale refusals so far. */
+  attempt: number;
+  readonly resolve: (goal: Goal) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** What the committer needs of the store. */
+export interface CommitterHost {
+  readonly palace: GuardedPalace;
+  readonly index: GoalIndex;
+  readonly limits: GoalLimits;
+  readonly staleRetries: number;
+  now(): Date;
+  /** Makes `goal` the committed revision: index, mirror, listeners. Returns the caller's copy. */
+  apply(goal: Goal, origin: "local" | "remote"): Goal;
+  /** Hands stale mutations back to the head of the queue, to be built again on the fresh goal. */
+  requeue(items: readonly Pending[]): void;
+}
+
+interface Prepared {
+  readonly pending: Pending;
+  readonly next: Goal;
+  readonly previous: Goal | undefined;
+  readonly json: string;
+}
+
+/**
+ * Turns queued mutations into palace writes and settles each one: the commit
+ * rule of the store. Several mutations go to a palace that can write batches
+ * as one batch (group commit): each entry is still compare-and-set on its own,
+ * mutations of one goal are chained in call order, and each resolves or
+ * rejects on its own entry's outcome. A mutation refused as stale is built
+ * again on the fresh goal (its rules re-checked), a bounded number of times.
+ */
+export class Committer {
+  readonly #host: CommitterHost;
+  // Entries being written, by goal id: the feed's report of one is our own write.
+  readonly #writing = new Map<string, number>();
+
+  constructor(host: CommitterHost) {
+    this.#host = host;
+  }
+
+  /** Whether `revision` of `goalId` is an entry this store is writing right now. */
+  isWriting(goalId: string, revision: number): boolean {
+    return this.#writing.get(goalId) === revision;
+  }
+
+  /** Settles every pending mutation in `items`, in call order. */
+  async commit(items: Pending[]): Promise<void> {
+    if (items.length > 1 && this.#host.palace.batches) return this.#commitBatch(items);
+    for (const pending of items) await this.#commitOne(pending);
+  }
+
+  /**
+   * Reads one goal from the palace and applies it when it is newer than ours.
+   * @returns the goal as this store now holds it, or `undefined` when neither has it.
+   * @throws {PalaceError} when the palace cannot be read.
+   */
+  async refresh(goalId: string): Promise<Goal | undefined> {
+    let entry: string | undefined;
+    try {
+      entry = await this.#host.palace.read(goalId);
+    } catch (cause) {
+      throw new PalaceError(`could not read goal ${goalId} from the palace`, cause, goalId);
+    }
+    const fresh = entry === undefined ? undefined : tryDecode(entry);
+    if (fresh !== undefined) this.applyRemote(fresh);
+    return this.#host.index.get(goalId);
+  }
+
+  /** Another writer's commit: taken only when newer than what this store has. */
+  applyRemote(goal: Goal): void {
+    const held = this.#host.index.get(goal.id);
+    if (held === undefined || goal.revision > held.revision) this.#host.apply(goal, "remote");
+  }
+
+  async #commitOne(pending: Pending): Promise<void> {
+    for (;;) {
+      let prepared: Prepared | Goal;
+      let result: "kept" | "stale";
+      try {
+        prepared = await this.#prepare(pending, new Map());
+        if (!("pending" in prepared)) return pending.resolve(cloneGoal(prepared));
+        result = await this.#write(prepared);
+      } catch (error) {
+        return pending.reject(error);
+      }
+      if (result === "kept") return pending.resolve(this.#host.apply(prepared.next, "local"));
+      const retry = await this.#afterStale([pending]);
+      if (retry.length === 0) return;
+    }
+  }
+
+  async #commitBatch(items: Pending[]): Promise<void> {
+    // The newest revision of each goal within this batch: a second mutation of
+    // the same goal builds on the first, as it would one after the other.
+    const working = new Map<string, Goal>();
+    const batch: Prepared[] = [];
+    for (const pending of items) {
+      try {
+        const prepared = await this.#prepare(pending, working);
+        if (!("pending" in prepared)) {
+          pending.resolve(cloneGoal(prepared));
+          continue;
+        }
+        working.set(prepared.next.id, prepared.next);
+        batch.push(prepared);
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+    if (batch.length === 0) return;
+    const outcomes = await this.#writeBatch(batch);
+    const stale: Pending[] = [];
+    batch.forEach((prepared, i) => {
+      const outcome = outcomes[i];
+      if (outcome === "kept") prepared.pending.resolve(this.#host.apply(prepared.next, "local"));
+      else if (outcome === "stale") stale.push(prepared.pending);
+      else prepared.pending.reject(outcome);
+    });
+    if (stale.length > 0) this.#host.requeue(await this.#afterStale(stale));
+  }
+
+  // The next revision of the pending mutation's goal, or the goal itself for a
+  // change that changes nothing (it writes no new revision).
+  async #prepare(pending: Pending, working: ReadonlyMap<string, Goal>): Promise<Prepared | Goal> {
+    const { goalId, expected } = pending;
+    let current: Goal | undefined;
+    if (goalId !== undefined) {
+      current = working.get(goalId) ?? this.#host.index.get(goalId) ?? (await this.refresh(goalId));
+      if (current === undefined) throw new GoalNotFoundError(goalId);
+      // Our view may lag behind the palace; only a palace read can say the
+      // caller's revision is really gone.
+      if (expected !== undefined && current.revision < expected && !working.has(goalId)) {
+        current = (await this.refresh(goalId)) ?? current;
+      }
+      if (expected !== undefined && current.revision !== expected) throw new StaleError(goalId, expected, current.revision);
+    }
+    // The rules are pure functions of goal, input and time, so building again
+    // on a fresh goal re-checks the gate, CONFLICT and NOT_FOUND.
+    const next = pending.build(current, this.#host.now());
+    if (next === current) return current;
+    return { pending, next, previous: current, json: encodeWithinLimits(next, current, this.#host.limits) };
+  }
+
+  // Stale mutations: each is retried (returned) unless it asked for strict
+  // locking or ran out of attempts, in which case it rejects with STALE.
+  async #afterStale(stale: Pending[]): Promise<Pending[]> {
+    const retry: Pending[] = [];
+    const fresh = new Map<string, Goal | undefined | PalaceError>();
+    for (const pending of stale) {
+      pending.attempt++;
+      const goalId = pending.goalId;
+      if (goalId !== undefined && !fresh.has(goalId)) {
+        fresh.set(goalId, await this.refresh(goalId).catch((error: PalaceError) => error));
+      }
+      const now = goalId === undefined ? undefined : fresh.get(goalId);
+      if (now instanceof PalaceError) pending.reject(now);
+      else if (goalId !== undefined && now === undefined) pending.reject(new GoalNotFoundError(goalId));
+      else if (pending.expected !== undefined || pending.attempt > this.#host.staleRetries) {
+        pending.reject(new StaleError(goalId ?? "(new goal)", pending.expected ?? null, now?.revision ?? null));
+      } else retry.push(pending);
+    }
+    if (retry.length > 0) await contentionBackoff(Math.max(...retry.map((pending) => pending.attempt)));
+    return retry;
+  }
+
+  async #write(prepared: Prepared): Promise<"kept" | "stale"> {
+    const { next, previous, json } = prepared;
+    this.#writing.set(next.id, next.revision);
+    try {
+      return await this.#host.palace.write(json, next.id, next.revision, previous?.revision ?? null);
+    } catch (failure) {
+      const [outcome] = await this.#readBack([prepared], failure);
+      if (outcome === "kept") return "kept";
+      throw outcome;
+    } finally {
+      this.#writing.delete(next.id);
+    }
+  }
+
+  async #writeBatch(batch: readonly Prepared[]): Promise<("kept" | "stale" | PalaceError)[]> {
+    const entries: BatchEntry[] = batch.map(({ next, previous, json }) => {
+      this.#writing.set(next.id, next.revision);
+      return { json, goalId: next.id, revision: next.revision, base: previous?.revision ?? null };
+    });
+    try {
+      return await this.#host.palace.writeBatch(entries);
+    } catch (failure) {
+      return await this.#readBack(batch, failure);
+    } finally {
+      for (const { next } of batch) this.#writing.delete(next.id);
+    }
+  }
+
+  /**
+   * After a failed write, finds out what the palace kept by reading each goal
+   * back: an entry of ours there means it (and every entry of that goal before
+   * it in the batch) is committed; the revision the first one built on there
+   * means none is; anything else is unknown. Never claims "not committed"
+   * without having seen it, and never after a timeout (the write may still land).
+   */
+  async #readBack(batch: readonly Prepared[], failure: unknown): Promise<("kept" | PalaceError)[]> {
+    const outcomes: ("kept" | PalaceError)[] = [];
+    const byGoal = new Map<string, number[]>();
+    batch.forEach((prepared, i) => byGoal.set(prepared.next.id, [...(byGoal.get(prepared.next.id) ?? []), i]));
+    for (const [goalId, positions] of byGoal) {
+      const first = batch[positions[0] as number] as Prepared;
+      let found: string | undefined;
+      let readError: unknown;
+      try {
+        found = await this.#host.palace.read(goalId);
+      } catch (error) {
+        readError = error ?? new Error("read failed");
+      }
+      const keptUpTo = positions.findLastIndex((i) => (batch[i] as Prepared).json === found);
+      const foundGoal = found === undefined ? undefined : tryDecode(found);
+      const base = first.previous?.revision;
+      const atBase = readError === undefined && (found === undefined ? base === undefined : foundGoal?.revision === base);
+      // What the palace holds now settles the entries after it as not kept,
+      // unless the write timed out: then they may still land.
+      const settled = (keptUpTo >= 0 || atBase) && !(failure instanceof PalaceTimeoutError);
+      const outcome: PalaceOutcome = settled ? "notCommitted" : "unknown";
+      positions.forEach((i, k) => {
+        const { next } = batch[i] as Prepared;
+        outcomes[i] = k <= keptUpTo ? "kept" : writeFailure(next, failure, outcome, readError);
+      });
+      if (keptUpTo < 0 && outcome === "unknown" && foundGoal !== undefined) this.applyRemote(foundGoal);
+    }
+    return outcomes;
+  }
+}
+
+function writeFailure(goal: Goal, cause: unknown, outcome: PalaceOutcome, readError: unknown): PalaceError {
+  const what = `palace did not confirm goal ${goal.id} revision ${goal.revision}`;
+  const next =
+    outcome === "notCommitted"
+      ? "nothing was committed, retry the call"
+      : `it may or may not have been kept${readError === undefined ? "" : " (reading it back failed too)"}; ` +
+        "check store.get() before retrying";
+  return new PalaceError(`${what}; ${next}`, cause, goal.id, outcome);
+}
+
+// Writers that collided on a goal would collide again if they retried in step:
+// a random pause, growing with each attempt, lets one of them through.
+function contentionBackoff(attempt: number): Promise<void> {
+  if (attempt <= 1) return Promise.resolve();
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** (attempt - 1))));
+}
+
+function tryDecode(entry: string): Goal | undefined {
+  try {
+    return decodeEntry(entry);
+  } catch {
+    return undefined;
+  }
+}
