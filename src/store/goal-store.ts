@@ -331,7 +331,9 @@ export class GoalStore {
   #onPalaceEvent(event: PalaceEvent): void {
     // In the serial order, like a mutation: get/all then never show a remote
     // commit in the middle of one of ours.
-    // Our own writes come back through the feed too: skip them without a turn in the queue.
+    // A disposed store follows nothing; our own writes come back through the
+    // feed too: skip them without a turn in the queue.
+    if (this.#disposed !== undefined) return;
     if (event.kind === "entry" && this.#committer.isWriting(event.goalId, event.revision)) return;
     this.#queue
       .run(async () => {
