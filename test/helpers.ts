@@ -56,3 +56,19 @@ export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Pro
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** A goal as the Rust original writes it (wire format, no revision), `fields` overriding. */
+export function rustGoal(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: "g-1234abcd",
+    description: "from Rust",
+    status: "inProgress",
+    acceptance: [],
+    sessions: [],
+    progress: 0,
+    created: "2026-06-16T12:00:00Z",
+    updated: "2026-06-16T12:00:00Z",
+    notes: [],
+    ...fields,
+  };
+}

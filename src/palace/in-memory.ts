@@ -129,23 +129,9 @@ export class InMemoryGoalMemory implements GoalMemory {
 
   /** @inheritDoc */
   rememberGoal(json: string, tag: string, key?: GoalKey): Promise<void> {
-    const fault = this.#writeFaults.shift();
-    if (fault?.kind === "throw") {
-      this.#failedWrites++;
-      throw fault.error;
-    }
-    if (fault?.kind === "hang") return never();
-    return this.#settle(() => {
-      if (fault?.kind === "reject") {
-        this.#failedWrites++;
-        throw fault.error;
-      }
+    return this.#write(() => {
       this.#keep(json, tag, key);
       this.#writes++;
-      if (fault?.kind === "keepThenReject") {
-        this.#failedWrites++;
-        throw fault.error;
-      }
     });
   }
 
@@ -155,17 +141,7 @@ export class InMemoryGoalMemory implements GoalMemory {
    * being tried. Faults apply to the batch as one write.
    */
   rememberGoals(tag: string, entries: readonly GoalEntry[]): Promise<("kept" | "stale")[]> {
-    const fault = this.#writeFaults.shift();
-    if (fault?.kind === "throw") {
-      this.#failedWrites++;
-      throw fault.error;
-    }
-    if (fault?.kind === "hang") return never();
-    return this.#settle(() => {
-      if (fault?.kind === "reject") {
-        this.#failedWrites++;
-        throw fault.error;
-      }
+    return this.#write(() => {
       const refused = new Set<string>();
       const outcomes = entries.map(({ json, key }): "kept" | "stale" => {
         if (refused.has(key.goalId)) return "stale";
@@ -179,11 +155,29 @@ export class InMemoryGoalMemory implements GoalMemory {
         }
       });
       this.#batches++;
+      return outcomes;
+    });
+  }
+
+  // Runs one write (`keep`) under the next injected fault, if any.
+  #write<T>(keep: () => T): Promise<T> {
+    const fault = this.#writeFaults.shift();
+    if (fault?.kind === "throw") {
+      this.#failedWrites++;
+      throw fault.error;
+    }
+    if (fault?.kind === "hang") return never();
+    return this.#settle(() => {
+      if (fault?.kind === "reject") {
+        this.#failedWrites++;
+        throw fault.error;
+      }
+      const result = keep();
       if (fault?.kind === "keepThenReject") {
         this.#failedWrites++;
         throw fault.error;
       }
-      return outcomes;
+      return result;
     });
   }
 

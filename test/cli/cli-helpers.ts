@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { rustGoal } from "../helpers.js";
 
 /** The built bin; `npm test` builds first. */
 export const BIN = resolve(import.meta.dirname, "..", "..", "dist", "cli.js");
@@ -24,19 +25,7 @@ export function cli(args: readonly string[], env: Record<string, string> = {}): 
 
 /** A goal in the wire format (what goals.json holds), with overrides. */
 export function wireGoal(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id,
-    description: `goal ${id}`,
-    status: "pending",
-    acceptance: [],
-    sessions: [],
-    progress: 0,
-    created: "2026-06-16T12:00:00Z",
-    updated: "2026-06-16T12:00:00Z",
-    notes: [],
-    revision: 1,
-    ...overrides,
-  };
+  return rustGoal({ id, description: `goal ${id}`, status: "pending", revision: 1, ...overrides });
 }
 
 /** Writes `<root>/sm/goals.json` holding `entries` (compact: big lists stay quick). */

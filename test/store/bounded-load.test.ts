@@ -11,24 +11,13 @@ import {
 } from "../../src/index.js";
 import { encodeGoal } from "../../src/wire/index.js";
 import { goalFixture, InMemoryGoalMemory } from "../../src/testing/index.js";
-import { freshStore, settleAfterTest, tempRoot } from "../helpers.js";
+import { freshStore, settleAfterTest, tempRoot, rustGoal } from "../helpers.js";
 
 // Issue 13: lenient reading of Rust data, loaded data that breaks our rules,
 // bounded counts and sizes.
 
 function rustEntry(fields: Record<string, unknown>): string {
-  return JSON.stringify({
-    id: "g-1234abcd",
-    description: "from Rust",
-    status: "inProgress",
-    acceptance: [],
-    sessions: [],
-    progress: 0,
-    created: "2026-06-16T12:00:00Z",
-    updated: "2026-06-16T12:00:00Z",
-    notes: [],
-    ...fields,
-  });
+  return JSON.stringify(rustGoal(fields));
 }
 
 const link = (session_id: string, state: string) => ({ session_id, task: "t", state, evidence: null });

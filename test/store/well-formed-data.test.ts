@@ -3,25 +3,14 @@ import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { GOAL_TAG, GoalStore, InvalidInputError, RevisionOverflowError } from "../../src/index.js";
 import { InMemoryGoalMemory } from "../../src/testing/index.js";
-import { freshStore, settleAfterTest, steppingClock, tempRoot } from "../helpers.js";
+import { freshStore, settleAfterTest, steppingClock, tempRoot, rustGoal } from "../helpers.js";
 
 // Issue 13: nothing the store writes can break a reader (ours or the Rust original's).
 
 const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/i;
 
 function rustEntry(fields: Record<string, unknown>): string {
-  return JSON.stringify({
-    id: "g-1234abcd",
-    description: "from Rust",
-    status: "inProgress",
-    acceptance: [],
-    sessions: [],
-    progress: 0,
-    created: "2026-06-16T12:00:00Z",
-    updated: "2026-06-16T12:00:00Z",
-    notes: [],
-    ...fields,
-  });
+  return JSON.stringify(rustGoal(fields));
 }
 
 describe("lone UTF-16 surrogates become U+FFFD", () => {
