@@ -6,6 +6,7 @@ const entries = {
   wire: "src/wire/index.ts",
   testing: "src/testing/index.ts",
   sqlite: "src/palace/sqlite/index.ts",
+  postgres: "src/palace/postgres/index.ts",
 };
 
 // ESM only: Node >= 20.19 can require() an ES module, so CommonJS callers are

@@ -32,6 +32,7 @@ try {
     const { GoalStore, VerificationGateError } = ${load("goal-store")};
     const { InMemoryGoalMemory } = ${load("goal-store/testing")};
     const { SqliteGoalMemory } = ${load("goal-store/sqlite")};
+    const { PostgresGoalMemory } = ${load("goal-store/postgres")};
     const { decodeGoal, encodeGoal } = ${load("goal-store/wire")};
     const { version } = ${load("goal-store/package.json", "json")};
     (async () => {
@@ -46,6 +47,12 @@ try {
       await durable.create("durable goal");
       const reloaded = (await GoalStore.load(sqlite, root)).all().length;
       sqlite.close();
+      // No server here: a pool-shaped object proves the subpath loads and constructs.
+      const pool = { connect: async () => { throw new Error("no server"); }, query: async () => { throw new Error("no server"); } };
+      const postgres = new PostgresGoalMemory(pool, { schema: "smoke" });
+      const pgRefused = await postgres.listGoals("sm-goal").then(() => false, (error) => error.message === "no server");
+      await postgres.close();
+      if (!pgRefused) throw new Error("PostgresGoalMemory did not use the pool it was given");
       console.log(goal.id, goal.status, "gate refused:", refused, "sqlite goals:", reloaded, "version:", version);
     })();`;
   writeFileSync(
@@ -69,12 +76,15 @@ try {
     import { GoalStore, GoalStoreError, type Goal, type GoalChange } from "goal-store";
     import { InMemoryGoalMemory, palaceConformance } from "goal-store/testing";
     import { SqliteGoalMemory } from "goal-store/sqlite";
+    import { PostgresGoalMemory, type PgPool } from "goal-store/postgres";
     import { decodeGoal, type WireGoal } from "goal-store/wire";
     export async function typed(): Promise<Goal> {
       const store: GoalStore = await GoalStore.load(new InMemoryGoalMemory({ mode: "append" }), "/tmp/x");
       store.subscribe((change: GoalChange) => void change.previous?.revision);
       const palace: SqliteGoalMemory = new SqliteGoalMemory(":memory:");
       palace.close();
+      const pool: PgPool = { connect: () => Promise.reject(new Error("none")), query: () => Promise.reject(new Error("none")) };
+      await new PostgresGoalMemory(pool, { table: "goals" }).close();
       void palaceConformance;
       const goal = await store.create("typed");
       const wire: WireGoal = { id: goal.id, description: "", status: "done", acceptance: [], sessions: [], progress: 0, created: "", updated: "", notes: [], revision: 0 };

@@ -1,0 +1,121 @@
+import { createRequire } from "node:module";
+
+/** What a query resolves to; only `rows` and `rowCount` are used. */
+export interface PgQueryResult {
+  /** The rows, as objects keyed by column name. */
+  rows: unknown[];
+  /** Rows returned or changed (`null` for commands without a count). */
+  rowCount: number | null;
+}
+
+/** A message a `LISTEN`ing connection receives. */
+export interface PgNotification {
+  /** The channel it was sent on. */
+  channel: string;
+  /** What `NOTIFY` sent (at most 8000 bytes). */
+  payload?: string | undefined;
+}
+
+/** The part of a pg `PoolClient` this adapter uses: one connection checked out of a pool. */
+export interface PgPoolClient {
+  /** Runs one statement with `$1`-style parameters. */
+  query(text: string, values?: unknown[]): Promise<PgQueryResult>;
+  /** Returns the connection to its pool; with an error or `true`, the pool destroys it instead. */
+  release(destroy?: Error | boolean): void;
+  /** Connection events: notifications, errors, the end of the connection. */
+  on(event: "notification", listener: (message: PgNotification) => void): unknown;
+  /** @inheritDoc */
+  on(event: "error", listener: (error: Error) => void): unknown;
+  /** @inheritDoc */
+  on(event: "end", listener: () => void): unknown;
+  /** Stops calling a listener added with `on`. */
+  removeListener(event: "error", listener: (error: Error) => void): unknown;
+}
+
+/**
+ * The part of a pg `Pool` this adapter uses, so any pool with this shape (pg's,
+ * or a wrapper around it) can be passed in.
+ */
+export interface PgPool {
+  /** Checks out one connection (released with `release`). */
+  connect(): Promise<PgPoolClient>;
+  /** Runs one statement on any connection of the pool. */
+  query(text: string, values?: unknown[]): Promise<PgQueryResult>;
+}
+
+/** A pool this adapter opened itself, so it also ends it. */
+export interface OwnedPgPool extends PgPool {
+  end(): Promise<void>;
+  on(event: "error", listener: (error: Error) => void): unknown;
+}
+
+/** The connection settings of a pool this adapter opens from a connection string. */
+export interface OwnedPoolConfig {
+  connectionString: string;
+  max: number;
+  connectionTimeoutMillis: number;
+  statement_timeout: number;
+  query_timeout: number;
+  application_name: string;
+  keepAlive: boolean;
+}
+
+interface PgModule {
+  Pool: new (config: OwnedPoolConfig) => OwnedPgPool;
+}
+
+/**
+ * Opens a pg pool. pg is an optional peer dependency, loaded only when a
+ * connection string is given (a pool passed in needs none of it).
+ * @throws {Error} naming the package to install when pg cannot be loaded.
+ */
+export function openPool(config: OwnedPoolConfig): OwnedPgPool {
+  let pg: PgModule;
+  try {
+    pg = createRequire(import.meta.url)("pg") as PgModule;
+  } catch (cause) {
+    throw new Error("goal-store/postgres needs pg (node-postgres): run `npm install pg`", { cause });
+  }
+  const pool = new pg.Pool(config);
+  // An idle connection that dies (a server restart, a cut) is reported here;
+  // unheard, it would crash the process. The next query opens a fresh one.
+  pool.on("error", () => {});
+  return pool;
+}
+
+/** Whether `error` is an answer from the server about a statement (the connection itself is fine). */
+export function isStatementError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { severity?: unknown }).severity === "ERROR";
+}
+
+// pg reports a connection that died mid-query twice: the query rejects, and
+// the client emits "error", synchronously, before the rejection is handled.
+// A checked-out client has no listener of its own, so without this one the
+// process would crash.
+const ignore = (): void => {};
+
+/**
+ * Runs `body` on one connection of `pool`. On success the connection goes back
+ * to the pool; on failure it is destroyed (it may be mid-transaction or dead)
+ * and `onLost` runs with it before the error is rethrown, unless the server
+ * answered with a statement error (the connection is fine then).
+ */
+export async function withConnection<T>(
+  pool: PgPool,
+  body: (client: PgPoolClient) => Promise<T>,
+  onLost?: (client: PgPoolClient) => Promise<unknown>,
+): Promise<T> {
+  const client = await pool.connect();
+  client.on("error", ignore);
+  let result: T;
+  try {
+    result = await body(client);
+  } catch (error) {
+    client.release(error instanceof Error ? error : true);
+    if (!isStatementError(error)) await onLost?.(client);
+    throw error;
+  }
+  client.removeListener("error", ignore);
+  client.release();
+  return result;
+}

@@ -1,0 +1,221 @@
+import { randomUUID } from "node:crypto";
+import { StaleError } from "../../errors.js";
+import { keyInEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../contract.js";
+import { NotifyFeed, notifyPayload } from "./feed.js";
+import { openPool, withConnection, type OwnedPgPool, type PgPool, type PgQueryResult } from "./pg-client.js";
+import { ensureTable, tableNames, type TableNames } from "./schema.js";
+import { settleBackend } from "./settle.js";
+import { statements, type Statements } from "./statements.js";
+
+/** Options of {@link PostgresGoalMemory}. */
+export interface PostgresGoalMemoryOptions {
+  /**
+   * The schema of the table; created when missing.
+   * @default "public"
+   */
+  schema?: string;
+  /**
+   * The table holding one row per goal; created when missing (see README for the DDL).
+   * @default "goal_entries"
+   */
+  table?: string;
+  /**
+   * Server-side limit of one statement (`statement_timeout`), in ms; applied
+   * to connections this adapter opens. Keep `connectionTimeoutMs +
+   * statementTimeoutMs` below the store's `palaceTimeoutMs`, so the server
+   * gives up on a write before the store stops waiting for it.
+   * @default 10000
+   */
+  statementTimeoutMs?: number;
+  /**
+   * How long opening a connection may take, in ms (connections this adapter opens).
+   * @default 5000
+   */
+  connectionTimeoutMs?: number;
+  /**
+   * Connections of the pool this adapter opens (the feed uses one more).
+   * @default 10
+   */
+  maxConnections?: number;
+  /**
+   * How often the feed checks its connection with `SELECT 1`, in ms; a check
+   * unanswered for as long counts as a dead connection and triggers a reconnect.
+   * @default 10000
+   */
+  heartbeatMs?: number;
+  /**
+   * First and longest pause between feed reconnects, in ms (doubling, with jitter).
+   * @default { min: 100, max: 5000 }
+   */
+  reconnectDelayMs?: { min: number; max: number };
+}
+
+const positive = (name: string, value: number | undefined, fallback: number): number => {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) throw new TypeError(`Expected option ${name} to be a positive integer, got ${String(value)}`);
+  return value;
+};
+
+function isPool(value: unknown): value is PgPool {
+  const candidate = value as Partial<PgPool> | null;
+  return typeof candidate === "object" && candidate !== null && typeof candidate.connect === "function" && typeof candidate.query === "function";
+}
+
+/**
+ * A palace in one PostgreSQL table (via `pg`, an optional peer dependency),
+ * for several orchestrators on several machines: compare-and-set writes with
+ * conditional `INSERT`/`UPDATE`, one row per goal holding its newest revision,
+ * and a change feed over `LISTEN`/`NOTIFY`.
+ *
+ * @example
+ * ```ts
+ * import { GoalStore } from "goal-store";
+ * import { PostgresGoalMemory } from "goal-store/postgres";
+ *
+ * const palace = new PostgresGoalMemory(process.env.DATABASE_URL!);
+ * const store = await GoalStore.load(palace, "./data", { palaceTimeoutMs: 20_000 });
+ * // …
+ * await store.dispose();
+ * await palace.close();
+ * ```
+ */
+export class PostgresGoalMemory implements GoalMemory {
+  readonly #pool: PgPool;
+  readonly #owned: OwnedPgPool | undefined;
+  readonly #names: TableNames;
+  readonly #sql: Statements;
+  readonly #feed: NotifyFeed;
+  readonly #applicationName: string;
+  readonly #settleMs: number;
+  #ready: Promise<void> | undefined;
+  #closed: Promise<void> | undefined;
+
+  /**
+   * @param connection a connection string (`postgres://user@host:5432/db`), for
+   *   which this adapter opens and later ends its own pool; or a pg `Pool` (or
+   *   anything with its `connect` and `query`), which stays yours: `close()`
+   *   leaves it open, its timeouts are yours to set, and the feed holds one of
+   *   its connections while it runs.
+   * @throws {Error} when pg is not installed (connection strings only).
+   * @throws {TypeError} when an option is malformed.
+   */
+  constructor(connection: string | PgPool, options: PostgresGoalMemoryOptions = {}) {
+    this.#names = tableNames(options.schema ?? "public", options.table ?? "goal_entries");
+    this.#sql = statements(this.#names);
+    const statementTimeoutMs = positive("statementTimeoutMs", options.statementTimeoutMs, 10_000);
+    const connectionTimeoutMs = positive("connectionTimeoutMs", options.connectionTimeoutMs, 5_000);
+    const reconnect = options.reconnectDelayMs ?? { min: 100, max: 5_000 };
+    const timing = {
+      heartbeatMs: positive("heartbeatMs", options.heartbeatMs, 10_000),
+      reconnectMinMs: positive("reconnectDelayMs.min", reconnect.min, 100),
+      reconnectMaxMs: positive("reconnectDelayMs.max", reconnect.max, 5_000),
+    };
+    this.#settleMs = statementTimeoutMs + connectionTimeoutMs;
+    // Unique per adapter, so settling a failed write can only ever end one of this adapter's connections.
+    this.#applicationName = `goal-store-${randomUUID().slice(0, 8)}`;
+    if (typeof connection === "string") {
+      this.#owned = openPool({
+        connectionString: connection,
+        max: positive("maxConnections", options.maxConnections, 10),
+        connectionTimeoutMillis: connectionTimeoutMs,
+        statement_timeout: statementTimeoutMs,
+        // Client side too: a server that stopped answering (a cut without a
+        // reset) must not leave a query pending for the kernel's TCP timeout.
+        query_timeout: statementTimeoutMs + connectionTimeoutMs,
+        application_name: this.#applicationName,
+        keepAlive: true,
+      });
+      this.#pool = this.#owned;
+    } else if (isPool(connection)) {
+      this.#pool = connection;
+      this.#owned = undefined;
+    } else {
+      throw new TypeError(`Expected a connection string or a pg Pool, got ${connection === null ? "null" : typeof connection}`);
+    }
+    this.#feed = new NotifyFeed(() => this.#pool.connect(), this.#names.channel, timing);
+  }
+
+  /** @inheritDoc */
+  async rememberGoal(json: string, tag: string, key?: GoalKey): Promise<void> {
+    const { goalId, revision, base } = key ?? keyInEntry(json) ?? missingKey();
+    await this.#ensureReady();
+    const payload = notifyPayload(tag, goalId, revision);
+    const { rowCount } =
+      base === undefined
+        ? await this.#write(this.#sql.upsertNewer, [tag, goalId, revision, json, this.#names.channel, payload])
+        : base === null
+          ? await this.#write(this.#sql.create, [tag, goalId, revision, json, this.#names.channel, payload])
+          : await this.#write(this.#sql.update, [revision, json, tag, goalId, base, this.#names.channel, payload]);
+    if (rowCount === 0) {
+      const held = (await this.#pool.query(this.#sql.read, [tag, goalId])).rows[0] as { revision: string } | undefined;
+      throw new StaleError(goalId, base === undefined ? revision - 1 : base, held === undefined ? null : Number(held.revision));
+    }
+  }
+
+  /** @inheritDoc */
+  async listGoals(tag: string): Promise<string[]> {
+    await this.#ensureReady();
+    return (await this.#pool.query(this.#sql.list, [tag])).rows.map((row) => (row as { json: string }).json);
+  }
+
+  /** @inheritDoc */
+  async readGoal(tag: string, goalId: string): Promise<string | undefined> {
+    await this.#ensureReady();
+    return ((await this.#pool.query(this.#sql.read, [tag, goalId])).rows[0] as { json: string } | undefined)?.json;
+  }
+
+  /**
+   * A change feed over `LISTEN`/`NOTIFY` on a dedicated connection. Events
+   * carry the key only (`{ kind: "entry", goalId, revision }`): the store reads
+   * the entry. After the connection is (re)established a `gap` is reported, as
+   * notifications sent meanwhile are lost. Does not work through PgBouncer in
+   * transaction mode (LISTEN needs a session).
+   */
+  watchGoals(tag: string, onEvent: (event: PalaceEvent) => void): PalaceWatch {
+    if (this.#closed !== undefined) throw new Error("PostgresGoalMemory is closed");
+    return this.#feed.watch(tag, onEvent);
+  }
+
+  /** Resolves once the change feed listens (at once when no feed runs): commits after that are reported as entries. */
+  feedReady(): Promise<void> {
+    return this.#feed.ready();
+  }
+
+  /** Stops the feed and ends the pool if this adapter opened it (a pool passed in stays open); later calls reject. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#feed.stop();
+      await this.#owned?.end();
+    })();
+    return this.#closed;
+  }
+
+  #ensureReady(): Promise<void> {
+    if (this.#closed !== undefined) return Promise.reject(new Error("PostgresGoalMemory is closed; open a new one"));
+    // Retried on the next call when it failed (the server may come back).
+    this.#ready ??= ensureTable(this.#pool, this.#names).catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  // One write on its own connection, so when the connection fails mid-write
+  // the server process that ran it is known and can be settled (see settleBackend).
+  #write(text: string, values: unknown[]): Promise<PgQueryResult> {
+    return withConnection(
+      this.#pool,
+      (client) => client.query(text, values),
+      async (client) => {
+        const pid = (client as { processID?: unknown }).processID;
+        if (this.#owned !== undefined && typeof pid === "number") {
+          await settleBackend(this.#pool, pid, this.#applicationName, this.#settleMs);
+        }
+      },
+    );
+  }
+}
+
+function missingKey(): never {
+  throw new TypeError("entry has no goal id and no key was given");
+}

@@ -1,0 +1,148 @@
+// What networks do to a PostgreSQL palace: a feed connection terminated by the
+// server or silently frozen, and writes whose connection is cut, before the
+// server saw them or after it committed them (an unknown outcome the store's
+// read-back must settle, never by duplicating the write).
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { describe, expect, it, vi } from "vitest";
+import { GOAL_TAG, GoalStore, type PalaceEvent } from "../../src/index.js";
+import { PostgresGoalMemory } from "../../src/palace/postgres/index.js";
+import { settleAfterTest, tempRoot } from "../helpers.js";
+import { startProxy, type CuttingProxy } from "../support/cutting-proxy.js";
+import { freshSchema, withClient } from "../support/pg-schemas.js";
+import { pgUrl } from "../support/pg-target.js";
+
+const url = pgUrl();
+
+async function withProxy(server: string, body: (proxy: CuttingProxy) => Promise<void>): Promise<void> {
+  const proxy = await startProxy(Number(new URL(server).port || 5432));
+  try {
+    await body(proxy);
+  } finally {
+    await proxy.close();
+  }
+}
+
+const seen = (events: PalaceEvent[], goalId: string, revision: number) =>
+  events.some((event) => event.kind === "entry" && event.goalId === goalId && event.revision === revision);
+
+if (url !== undefined) {
+  describe("PostgresGoalMemory's feed", () => {
+    it("reconnects after its connection is terminated by the server, reports a gap, then entries again", async () => {
+      const applicationName = `feed-test-${randomBytes(4).toString("hex")}`;
+      const pool = new pg.Pool({ connectionString: url, application_name: applicationName });
+      const schema = freshSchema(url);
+      const palace = new PostgresGoalMemory(pool, { schema, reconnectDelayMs: { min: 20, max: 200 } });
+      const writer = new PostgresGoalMemory(url, { schema });
+      const events: PalaceEvent[] = [];
+      const watch = palace.watchGoals(GOAL_TAG, (event) => events.push(event));
+      try {
+        await palace.feedReady();
+        await writer.rememberGoal('{"id":"g-a","revision":1}', GOAL_TAG, { goalId: "g-a", revision: 1, base: null });
+        await vi.waitFor(() => expect(seen(events, "g-a", 1)).toBe(true), { timeout: 5000 });
+        const killed = await withClient(url, (client) =>
+          client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [
+            applicationName,
+          ]),
+        );
+        expect(killed.rowCount).toBe(1);
+        const before = events.length;
+        await vi.waitFor(() => expect(events.slice(before)).toContainEqual({ kind: "gap" }), { timeout: 5000 });
+        await palace.feedReady();
+        await writer.rememberGoal('{"id":"g-a","revision":2}', GOAL_TAG, { goalId: "g-a", revision: 2, base: 1 });
+        await vi.waitFor(() => expect(seen(events, "g-a", 2)).toBe(true), { timeout: 5000 });
+      } finally {
+        await watch.close();
+        await Promise.all([palace.close(), writer.close()]);
+        await pool.end();
+      }
+    });
+
+    it("notices a connection that went silent through its heartbeat, and reconnects with a gap", async () => {
+      await withProxy(url, async (proxy) => {
+        const palace = new PostgresGoalMemory(proxy.url(url), {
+          schema: freshSchema(url),
+          heartbeatMs: 100,
+          reconnectDelayMs: { min: 20, max: 200 },
+        });
+        const events: PalaceEvent[] = [];
+        const watch = palace.watchGoals(GOAL_TAG, (event) => events.push(event));
+        try {
+          await palace.feedReady();
+          const gapsBefore = events.filter((event) => event.kind === "gap").length;
+          proxy.freezeOpen();
+          await vi.waitFor(() => expect(events.filter((event) => event.kind === "gap").length).toBe(gapsBefore + 1), {
+            timeout: 5000,
+          });
+        } finally {
+          await watch.close();
+          await palace.close();
+        }
+      });
+    });
+  });
+
+  describe("a GoalStore over PostgresGoalMemory, with connections cut by a proxy", () => {
+    const open = async (proxy: CuttingProxy) => {
+      const schema = freshSchema(url);
+      const palace = new PostgresGoalMemory(proxy.url(url), { schema });
+      const direct = new PostgresGoalMemory(url, { schema });
+      const store = settleAfterTest(await GoalStore.load(palace, await tempRoot()));
+      return { palace, direct, store };
+    };
+
+    it("settles a mutation whose connection was cut after the server committed it: resolved, kept once", async () => {
+      await withProxy(url, async (proxy) => {
+        const { palace, direct, store } = await open(proxy);
+        try {
+          const goal = await store.create("survives a cut");
+          const cut = proxy.cutNext("UPDATE", "afterReply");
+          const noted = await store.note(goal.id, "written once");
+          await cut;
+          expect(noted.revision).toBe(2);
+          expect(noted.notes).toEqual(["written once"]);
+          const held = JSON.parse((await direct.readGoal(GOAL_TAG, goal.id)) ?? "null") as { revision: number; notes: string[] };
+          expect(held).toMatchObject({ revision: 2, notes: ["written once"] });
+          // The store carries on from the settled revision.
+          expect((await store.note(goal.id, "next")).revision).toBe(3);
+        } finally {
+          await store.dispose();
+          await Promise.all([palace.close(), direct.close()]);
+        }
+      });
+    });
+
+    it("settles a create whose connection was cut after the server committed it: one goal, not two", async () => {
+      await withProxy(url, async (proxy) => {
+        const { palace, direct, store } = await open(proxy);
+        try {
+          const cut = proxy.cutNext("INSERT INTO", "afterReply");
+          const goal = await store.create("created through a cut");
+          await cut;
+          expect(store.all().map((each) => each.id)).toEqual([goal.id]);
+          expect((await direct.listGoals(GOAL_TAG)).length).toBe(1);
+        } finally {
+          await store.dispose();
+          await Promise.all([palace.close(), direct.close()]);
+        }
+      });
+    });
+
+    it("reports a mutation cut before it reached the server as not committed, and keeps nothing", async () => {
+      await withProxy(url, async (proxy) => {
+        const { palace, direct, store } = await open(proxy);
+        try {
+          const goal = await store.create("untouched");
+          const cut = proxy.cutNext("UPDATE", "beforeForward");
+          await expect(store.note(goal.id, "never sent")).rejects.toMatchObject({ code: "PALACE", outcome: "notCommitted" });
+          await cut;
+          expect(store.get(goal.id)?.revision).toBe(1);
+          expect(JSON.parse((await direct.readGoal(GOAL_TAG, goal.id)) ?? "null")).toMatchObject({ revision: 1, notes: [] });
+        } finally {
+          await store.dispose();
+          await Promise.all([palace.close(), direct.close()]);
+        }
+      });
+    });
+  });
+}
