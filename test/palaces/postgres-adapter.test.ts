@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { describe, expect, it, vi } from "vitest";
-import { GOAL_TAG, type PalaceEvent } from "../../src/index.js";
+import { GOAL_TAG, GoalStore, type PalaceEvent } from "../../src/index.js";
 import { PostgresGoalMemory } from "../../src/palace/postgres/index.js";
 import { tempRoot } from "../helpers.js";
 import { freshSchema, withClient } from "../support/pg-schemas.js";
@@ -33,6 +33,25 @@ if (url !== undefined) {
       );
       const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", script], { cwd: repo });
       expect(stdout.trim()).toBe("goal-store/postgres needs pg (node-postgres): run `npm install pg` | cause: MODULE_NOT_FOUND");
+    });
+
+    it("group commit: a store's waiting mutations reach the server as batches, every one kept once, chained per goal", async () => {
+      const palace = new PostgresGoalMemory(url, { schema: freshSchema(url) });
+      const batches = vi.spyOn(palace, "rememberGoals");
+      const store = await GoalStore.load(palace, await tempRoot());
+      try {
+        const goals = await Promise.all(Array.from({ length: 8 }, (_, i) => store.create(`goal ${i}`)));
+        await Promise.all(goals.flatMap((goal) => Array.from({ length: 4 }, (_, i) => store.note(goal.id, `n${i}`))));
+        expect(batches).toHaveBeenCalled();
+        const reloaded = await GoalStore.load(palace, await tempRoot());
+        for (const goal of goals) {
+          expect(reloaded.get(goal.id)).toMatchObject({ revision: 5, notes: ["n0", "n1", "n2", "n3"] });
+        }
+        await reloaded.dispose();
+      } finally {
+        await store.dispose();
+        await palace.close();
+      }
     });
 
     it("leaves a pool passed in open after close(), and gives back the feed's connection", async () => {

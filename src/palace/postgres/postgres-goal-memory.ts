@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { StaleError } from "../../errors.js";
-import { keyInEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../contract.js";
+import { keyInEntry, type GoalEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../contract.js";
 import { NotifyFeed, notifyPayload } from "./feed.js";
 import { openPool, withConnection, type OwnedPgPool, type PgPool, type PgQueryResult } from "./pg-client.js";
 import { ensureTable, tableNames, type TableNames } from "./schema.js";
 import { settleBackend } from "./settle.js";
-import { statements, type Statements } from "./statements.js";
+import { inline, statements, type Statements } from "./statements.js";
 
 /** Options of {@link PostgresGoalMemory}. */
 export interface PostgresGoalMemoryOptions {
@@ -152,6 +152,34 @@ export class PostgresGoalMemory implements GoalMemory {
     }
   }
 
+  /**
+   * Group commit: every entry in one transaction and one round trip (a
+   * multi-statement query), each compare-and-set on its own. An entry chained
+   * on an earlier one of the same goal in the batch also requires the row to
+   * hold that earlier entry, so it is refused when the earlier one was.
+   */
+  async rememberGoals(tag: string, entries: readonly GoalEntry[]): Promise<("kept" | "stale")[]> {
+    if (entries.length === 0) return [];
+    await this.#ensureReady();
+    const before = new Map<string, string>();
+    const writes = entries.map(({ json, key }) => {
+      const { goalId, revision, base } = key;
+      const chainedOn = before.get(goalId);
+      before.set(goalId, json);
+      const payload = notifyPayload(tag, goalId, revision);
+      const channel = this.#names.channel;
+      if (base === undefined) return inline(this.#sql.upsertNewer, [tag, goalId, revision, json, channel, payload]);
+      if (base === null) return inline(this.#sql.create, [tag, goalId, revision, json, channel, payload]);
+      if (chainedOn === undefined) return inline(this.#sql.update, [revision, json, tag, goalId, base, channel, payload]);
+      return inline(this.#sql.updateChained, [revision, json, tag, goalId, base, channel, payload, chainedOn]);
+    });
+    const results: unknown = await this.#write(["BEGIN", ...writes, "COMMIT"].join(";\n"), undefined);
+    // One result per statement: BEGIN, the writes, COMMIT.
+    const list = Array.isArray(results) ? (results as PgQueryResult[]) : [];
+    if (list.length !== entries.length + 2) throw new Error(`expected ${entries.length + 2} results from the batch, got ${list.length}`);
+    return entries.map((_, i) => ((list[i + 1]?.rowCount ?? 0) > 0 ? "kept" : "stale"));
+  }
+
   /** @inheritDoc */
   async listGoals(tag: string): Promise<string[]> {
     await this.#ensureReady();
@@ -202,7 +230,7 @@ export class PostgresGoalMemory implements GoalMemory {
 
   // One write on its own connection, so when the connection fails mid-write
   // the server process that ran it is known and can be settled (see settleBackend).
-  #write(text: string, values: unknown[]): Promise<PgQueryResult> {
+  #write(text: string, values: unknown[] | undefined): Promise<PgQueryResult> {
     return withConnection(
       this.#pool,
       (client) => client.query(text, values),

@@ -6,6 +6,8 @@ export interface Statements {
   readonly create: string;
   /** $1 revision, $2 json, $3 tag, $4 goal id, $5 base, $6 channel, $7 payload: update only at the base revision. */
   readonly update: string;
+  /** `update`, and $8: the json the row must hold, for an entry chained on an earlier one of the same batch. */
+  readonly updateChained: string;
   /** Like `create`, but replaces a held entry with a lower revision (entries written without a base). */
   readonly upsertNewer: string;
   /** $1 tag, $2 goal id: the held revision and json. */
@@ -37,6 +39,13 @@ export function statements(names: TableNames): Statements {
       ),
       6,
     ),
+    updateChained: numbered(
+      notifying(
+        `UPDATE ${t} SET revision = $1, json = $2, seq = DEFAULT, committed_at = clock_timestamp()
+         WHERE tag = $3 AND goal_id = $4 AND revision = $5 AND json = $8`,
+      ),
+      6,
+    ),
     upsertNewer: numbered(
       notifying(
         `INSERT INTO ${t} AS held (tag, goal_id, revision, json) VALUES ($1, $2, $3, $4)
@@ -49,4 +58,20 @@ export function statements(names: TableNames): Statements {
     read: `SELECT revision, json FROM ${t} WHERE tag = $1 AND goal_id = $2`,
     list: `SELECT json FROM ${t} WHERE tag = $1 ORDER BY goal_id`,
   };
+}
+
+/**
+ * `sql` with its `$n` parameters replaced by SQL literals, for a batch sent as
+ * one multi-statement query (the simple query protocol takes no parameters).
+ * Strings become escape-string literals, so the result is the same whatever
+ * `standard_conforming_strings` is.
+ */
+export function inline(sql: string, values: readonly (string | number | null)[]): string {
+  return sql.replace(/\$(\d+)/g, (_, index: string) => literal(values[Number(index) - 1] ?? null));
+}
+
+function literal(value: string | number | null): string {
+  if (value === null) return "NULL";
+  if (typeof value === "number") return String(value);
+  return `E'${value.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
