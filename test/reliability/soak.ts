@@ -1,14 +1,18 @@
 /**
  * `npm run test:soak`: the reliability suites at soak sizes, printing their
  * figures. Exits non-zero on any divergence, loss or contract breach.
- * Sizes: SOAK_SEQUENCES (10,000), SOAK_KILLS (200), SOAK_INPUTS (10,000).
+ * Sizes: SOAK_SEQUENCES (10,000), SOAK_KILLS (200), SOAK_INPUTS (10,000),
+ * SOAK_WRITER_RUNS (8 multi-writer runs of 4 processes) × SOAK_WRITER_OPS
+ * (500 operations per process).
  * Replay a run with its printed seed: `npm run test:soak -- --seed N` or
  * `GOAL_STORE_SOAK_SEED=N npm run test:soak` (the crash trials kill at random
- * moments and are not replayable; the model-based and hostile runs are).
+ * moments and are not replayable; the model-based and hostile runs are; the
+ * multi-writer runs replay each writer's choices, not the OS's interleaving).
  */
 import { runCrashTrials } from "./crash-run.js";
 import { runHostileInputs } from "./hostile-run.js";
 import { runModelSequences, type ModelRunStats } from "./model-run.js";
+import { runMultiWriter, type MultiWriterOptions, type MultiWriterStats } from "./multi-writer-run.js";
 import { soakSeed } from "./soak-seed.js";
 
 const size = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -40,4 +44,22 @@ console.log(
 );
 const hostile = await time("hostile", () => runHostileInputs(size("SOAK_INPUTS", 10_000), seed));
 console.log(`hostile input: inputs ${hostile?.inputs ?? 0}, accepted ${hostile?.accepted ?? 0}, rejected ${hostile?.rejected ?? 0}, violations ${failed ? "see above" : 0}`);
+const kills: MultiWriterOptions["kill"][] = ["none", "afterCommit", "beforeWrite", "anywhere"];
+const fleet = { runs: 0, processes: 0, operations: 0, acknowledged: 0, unchanged: 0, refused: 0, unknown: 0, unknownCommitted: 0, lost: 0, duplicated: 0, kills: 0, revisions: 0 };
+await time("multi-writer", async () => {
+  for (let run = 0; run < size("SOAK_WRITER_RUNS", 8); run++) {
+    const options: MultiWriterOptions = { processes: 4, operations: size("SOAK_WRITER_OPS", 500), goals: 6, kill: kills[run % kills.length] ?? "none", seed: seed + run };
+    const stats: MultiWriterStats | undefined = await time(`multi-writer run ${run} (seed ${options.seed}, kill ${options.kill})`, () => runMultiWriter(options));
+    fleet.runs++;
+    if (stats === undefined) continue;
+    for (const key of ["processes", "operations", "acknowledged", "unchanged", "refused", "unknown", "unknownCommitted", "lost", "duplicated", "kills", "revisions"] as const) {
+      fleet[key] += stats[key];
+    }
+  }
+});
+console.log(
+  `multi-writer: runs ${fleet.runs}, processes ${fleet.processes}, operations ${fleet.operations}, acknowledged ${fleet.acknowledged} ` +
+    `(${fleet.unchanged} changing nothing), refused ${fleet.refused}, unknown-outcome ${fleet.unknown} (${fleet.unknownCommitted} committed), ` +
+    `lost ${fleet.lost}, duplicated ${fleet.duplicated}, kills ${fleet.kills}, revisions ${fleet.revisions}${failed ? ", violations: see above" : ""}`,
+);
 process.exitCode = failed ? 1 : 0;
