@@ -59,7 +59,12 @@ export interface LoadReport {
   flagged: FlaggedGoal[];
   /** Why the palace could not be read; set whenever `source` is `"cache"`. */
   palaceError?: GoalStoreError;
-  /** Set when rewriting goals.json after a palace rebuild failed (the load still succeeded). */
+  /**
+   * Set when writing goals.json after a palace rebuild failed (the load still
+   * succeeded). Only a missing goals.json is written before `load` resolves; one
+   * that exists is compared and, if it differs, rewritten in the background,
+   * and a failure of that write reaches `onCacheError` (and the next `flush`) only.
+   */
   cacheError?: GoalStoreError;
 }
 
@@ -122,7 +127,7 @@ export class GoalStore {
     this.#limits = resolved.limits;
     this.#staleRetries = resolved.staleRetries;
     this.#cache = new GoalCache(resolved.cacheFile ?? defaultCacheFile(dataRoot));
-    this.#mirror = new CacheMirror(this.#cache, this.#index, resolved.onCacheError);
+    this.#mirror = new CacheMirror(this.#cache, this.#index, resolved.onCacheError, resolved.cacheWriteIntervalMs);
   }
 
   /**
@@ -452,13 +457,11 @@ export class GoalStore {
       withheld: result.withheld,
       flagged: result.goals.flatMap((goal) => findingsFor(goal, this.#limits)),
     };
-    this.#mirror.invalidate();
-    try {
-      await this.#mirror.flush();
-    } catch (error) {
-      // Already reported through onCacheError by the mirror; the truth was read.
-      report.cacheError = error as GoalStoreError;
-    }
+    // Written now only when missing; a goals.json already there is checked and
+    // fixed in the background (see CacheMirror#reconcile). Either way a failure
+    // is already reported through onCacheError by the mirror; the truth was read.
+    const cacheError = await this.#mirror.reconcile();
+    if (cacheError !== undefined) report.cacheError = cacheError;
     this.#loadReport = report;
   }
 
