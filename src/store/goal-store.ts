@@ -133,7 +133,8 @@ export class GoalStore {
   /**
    * Builds a store from the palace: every entry tagged {@link GOAL_TAG}, newest
    * revision per goal, unreadable entries skipped (see {@link GoalStore.loadReport}),
-   * then rewrites goals.json to match. If the palace is unavailable (or its
+   * then brings goals.json to match (before resolving only when it is missing;
+   * an existing one is checked in the background). If the palace is unavailable (or its
    * `listGoals` does not settle within `palaceTimeoutMs`), falls back to
    * goals.json (a missing file means no goals). When the palace has a change
    * feed, the store follows it from then on; call {@link GoalStore.dispose} to stop.
