@@ -1,142 +1,87 @@
 /**
- * `npm run bench`: goal-store against lowdb 7, a naive port of the Rust
- * algorithm and a palace-only ceiling, at 1,000 and 10,000 goals, over an
- * in-memory palace that resolves at once or yields to the event loop, with one
- * sequential caller and with 32 concurrent ones. Rounds are interleaved
- * (A B C D A B C D …) and every measurement runs in its own process.
+ * `npm run bench`: every row of issue 15's target table, each a figure from
+ * processes measured side by side, as min–max over interleaved rounds (round 1
+ * runs every case's processes, then round 2, …; within a case the order of its
+ * subjects alternates between rounds). Every process measures one subject and
+ * checks its result (state against the workload, goals.json against the state).
  *
- * Flags: --rounds N (default 3), --goals 1000,10000, --quick (1 round, fewer
- * operations: a smoke run, not a measurement).
+ * Flags: --case a,b (run only these; `--list` names them), --rounds N (default
+ * 3), --tiny (small sizes, one round: the harness check test/bench.test.ts
+ * runs), --json (also print every measurement as JSON lines).
  */
 import { execFileSync } from "node:child_process";
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { CASES, DEFAULT_CASES, type BenchCase, type Run } from "./cases.js";
 import type { Measurement } from "./measure.js";
-
-const SUBJECTS = ["goal-store", "lowdb", "naive port", "ceiling"] as const;
-type SubjectName = (typeof SUBJECTS)[number];
 
 const { values } = parseArgs({
   options: {
+    case: { type: "string" },
     rounds: { type: "string", default: "3" },
-    goals: { type: "string", default: "1000,10000" },
-    quick: { type: "boolean", default: false },
+    tiny: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    list: { type: "boolean", default: false },
   },
 });
-const rounds = values.quick ? 1 : Number(values.rounds);
-const goalCounts = values.goals.split(",").map(Number);
 
-/** goal-store and the ceiling get enough operations that the final flush does not dominate; the slow baselines fewer. */
-function operationsFor(subject: SubjectName, goals: number): number {
-  if (values.quick) return subject === "goal-store" || subject === "ceiling" ? 2_000 : 20;
-  return subject === "goal-store" || subject === "ceiling" ? 20_000 : Math.max(30, Math.round(300_000 / goals));
+if (values.list) {
+  for (const benchCase of CASES) console.log(`${benchCase.name}${DEFAULT_CASES.includes(benchCase.name) ? "" : " (by name only)"}`);
+  process.exit(0);
 }
 
-function measure(subject: SubjectName, goals: number, latency: string, callers: number): Measurement {
+const names = values.case === undefined ? DEFAULT_CASES : values.case.split(",");
+const selected = names.map((name) => {
+  const found = CASES.find((benchCase) => benchCase.name === name);
+  if (found === undefined) throw new Error(`unknown case ${JSON.stringify(name)}; --list names them`);
+  return found;
+});
+const size = values.tiny ? "tiny" : "full";
+const rounds = values.tiny ? 1 : Number(values.rounds);
+
+function measure(run: Run): Measurement {
   const script = fileURLToPath(new URL("./measure.ts", import.meta.url));
-  const args = ["--expose-gc", "--import", "tsx", script, "--subject", subject, "--goals", String(goals)];
-  args.push("--operations", String(operationsFor(subject, goals)), "--latency", latency, "--callers", String(callers));
+  const args = ["--expose-gc", "--import", "tsx", script, "--subject", run.subject, "--palace", run.palace, "--mode", run.mode];
+  args.push("--goals", String(run.goals), "--operations", String(run.operations), "--callers", String(run.callers));
+  if (run.rate !== undefined) args.push("--rate", String(run.rate));
   const output = execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 20 });
-  return JSON.parse(output.trim().split("\n").at(-1) as string) as Measurement;
+  const measurement = JSON.parse(output.trim().split("\n").at(-1) as string) as Measurement;
+  if (values.json) console.log(JSON.stringify(measurement));
+  return measurement;
 }
-
-const median = (numbers: number[]) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
-const fixed = (value: number, digits: number) => value.toFixed(digits);
-
-/** One configuration's rounds folded into one row: medians, and the worst peak RSS. */
-type Summary = Omit<Measurement, "subject" | "goals" | "latency" | "callers"> & { subject: SubjectName };
-
-const results = new Map<string, Summary>();
-const key = (goals: number, latency: string, callers: number, subject: string) => `${goals}|${latency}|${callers}|${subject}`;
 
 console.log(`goal-store benchmark: Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown CPU"})`);
-console.log(`${rounds} interleaved round(s) per configuration, each measurement in its own process\n`);
+console.log(`${rounds} interleaved round(s), each measurement in its own process\n`);
 
-for (const goals of goalCounts) {
-  for (const latency of ["immediate", "yield"]) {
-    for (const callers of [1, 32]) {
-      const runs = new Map<SubjectName, Measurement[]>(SUBJECTS.map((subject) => [subject, []]));
-      for (let round = 0; round < rounds; round++) {
-        for (const subject of SUBJECTS) runs.get(subject)?.push(measure(subject, goals, latency, callers));
-      }
-      for (const subject of SUBJECTS) {
-        const measured = runs.get(subject) as Measurement[];
-        results.set(key(goals, latency, callers, subject), {
-          subject,
-          operations: (measured[0] as Measurement).operations,
-          opsPerSecond: median(measured.map((m) => m.opsPerSecond)),
-          p50Ms: median(measured.map((m) => m.p50Ms)),
-          p99Ms: median(measured.map((m) => m.p99Ms)),
-          peakRssBytes: Math.max(...measured.map((m) => m.peakRssBytes)),
-          rssGrowthBytes: median(measured.map((m) => m.rssGrowthBytes)),
-          liveGrowthBytes: median(measured.map((m) => m.liveGrowthBytes)),
-          cacheBytes: (measured[0] as Measurement).cacheBytes,
-        });
-      }
-      process.stderr.write(`measured ${goals} goals, ${latency} palace, ${callers} caller(s)\n`);
-    }
+const runnable = selected.filter((benchCase) => benchCase.unavailable?.() === undefined);
+// Per case, per round: the measurements in the case's `runs` order.
+const measured = new Map<BenchCase, Measurement[][]>(runnable.map((benchCase) => [benchCase, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const benchCase of runnable) {
+    const runs = benchCase.runs(size);
+    const order = runs.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    const results: Measurement[] = new Array<Measurement>(runs.length);
+    for (const i of order) results[i] = measure(runs[i] as Run);
+    measured.get(benchCase)?.push(results);
+    process.stderr.write(`round ${round + 1}/${rounds}: ${benchCase.name} done\n`);
   }
 }
 
-console.log("| goals | palace | callers | subject | ops | median ops/s | p50 ms | p99 ms | peak RSS MB | RSS growth MB | live growth MB | goals.json MB |");
-console.log("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-for (const goals of goalCounts) {
-  for (const latency of ["immediate", "yield"]) {
-    for (const callers of [1, 32]) {
-      for (const subject of SUBJECTS) {
-        const r = results.get(key(goals, latency, callers, subject)) as Summary;
-        console.log(
-          `| ${goals} | ${latency} | ${callers} | ${subject} | ${r.operations} | ${fixed(r.opsPerSecond, 0)} | ${fixed(r.p50Ms, 3)} | ` +
-            `${fixed(r.p99Ms, 3)} | ${mb(r.peakRssBytes)} | ${mb(r.rssGrowthBytes)} | ${mb(r.liveGrowthBytes)} | ${r.cacheBytes === 0 ? "–" : mb(r.cacheBytes)} |`,
-        );
-      }
+const figure = (value: number) => (!Number.isFinite(value) ? String(value) : value >= 100 ? value.toFixed(0) : value.toFixed(2));
+console.log("| case | what | target | min–max | rounds |");
+console.log("|---|---|---|---|---|");
+for (const benchCase of selected) {
+  const why = benchCase.unavailable?.();
+  for (const row of benchCase.rows) {
+    if (why !== undefined) {
+      console.log(`| ${benchCase.name} | ${row.label} | ${row.target} | not run: ${why} | |`);
+      continue;
     }
-  }
-}
-
-console.log("\n| goals | palace | callers | goal-store/lowdb | goal-store/naive | goal-store/ceiling |");
-console.log("|---:|---|---:|---:|---:|---:|");
-for (const goals of goalCounts) {
-  for (const latency of ["immediate", "yield"]) {
-    for (const callers of [1, 32]) {
-      const ops = (subject: SubjectName) => (results.get(key(goals, latency, callers, subject)) as Summary).opsPerSecond;
-      const ours = ops("goal-store");
-      console.log(
-        `| ${goals} | ${latency} | ${callers} | ${fixed(ours / ops("lowdb"), 0)}× | ${fixed(ours / ops("naive port"), 0)}× | ${fixed(ours / ops("ceiling"), 2)}× |`,
-      );
-    }
-  }
-}
-
-if (goalCounts.length >= 2) {
-  const [small, large] = [Math.min(...goalCounts), Math.max(...goalCounts)];
-  console.log(`\nPer-operation time at ${large} goals over that at ${small} (1.00 = flat):`);
-  for (const subject of SUBJECTS) {
-    const ratios = ["immediate", "yield"].flatMap((latency) =>
-      [1, 32].map((callers) => {
-        const at = (goals: number) => (results.get(key(goals, latency, callers, subject)) as Summary).opsPerSecond;
-        return `${latency}/${callers}: ${fixed(at(small) / at(large), 2)}`;
-      }),
-    );
-    console.log(`  ${subject.padEnd(10)} ${ratios.join("  ")}`);
-  }
-  console.log(`\nMemory over the process before its goals existed, against goals.json's size, at ${large} goals:`);
-  for (const subject of SUBJECTS) {
-    const growth = ["immediate", "yield"].flatMap((latency) =>
-      [1, 32].map((callers) => results.get(key(large, latency, callers, subject)) as Summary),
-    );
-    const rss = Math.max(...growth.map((g) => g.rssGrowthBytes));
-    const liveBytes = Math.max(...growth.map((g) => g.liveGrowthBytes));
-    const file = (results.get(key(large, "yield", 1, "goal-store")) as Summary).cacheBytes;
-    console.log(
-      `  ${subject.padEnd(10)} peak RSS growth ${mb(rss)} MB = ${fixed(rss / file, 1)}×, ` +
-        `live after GC ${mb(liveBytes)} MB = ${fixed(liveBytes / file, 1)}×`,
-    );
+    const figures = (measured.get(benchCase) ?? []).map((round) => row.value(round));
+    const unit = row.unit === "×" ? "" : ` ${row.unit}`;
+    const range = `${figure(Math.min(...figures))}–${figure(Math.max(...figures))}${unit}`;
+    console.log(`| ${benchCase.name} | ${row.label} | ${row.target} | ${range} | ${figures.map(figure).join(", ")} |`);
   }
 }

@@ -1,138 +1,211 @@
 /**
  * Measures one subject in this process and prints one JSON line; bench/main.ts
- * runs it once per subject, configuration and round, each in a fresh process so
- * that one subject's garbage and JIT state never bill another.
+ * runs it once per subject, case and round, each in a fresh process so that one
+ * subject's garbage and JIT state never bill another.
+ *
+ * Modes: `ops` runs the workload's operations as fast as `--callers` concurrent
+ * callers go (each yields to the event loop between operations, as an
+ * orchestrator doing other I/O does); `paced` issues them at `--rate` per second
+ * without waiting; `load` times `GoalStore.load` over the preloaded palace with
+ * goals.json from an earlier run present (a restart); `floor` times what no
+ * loader can avoid: one SELECT and a JSON.parse of every row.
  */
+import { deepStrictEqual } from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { deepStrictEqual } from "node:assert/strict";
-import { decodeGoal } from "../src/wire/codec.js";
 import { compareIds } from "../src/model.js";
-import { GOAL_TAG } from "../src/index.js";
-import { InMemoryGoalMemory } from "../src/testing/index.js";
-import type { SubjectFactory } from "./subject.js";
-import { ceilingSubject } from "./subjects/ceiling.js";
-import { goalStoreSubject } from "./subjects/goal-store.js";
-import { lowdbSubject } from "./subjects/lowdb.js";
-import { naivePortSubject } from "./subjects/naive-port.js";
-import { buildWorkload } from "./workload.js";
-
-/** The subjects, in the order each round runs them. */
-export const SUBJECTS: Record<string, SubjectFactory> = {
-  "goal-store": goalStoreSubject,
-  lowdb: lowdbSubject,
-  "naive port": naivePortSubject,
-  ceiling: ceilingSubject,
-};
+import { decodeGoal } from "../src/wire/codec.js";
+import { probeMirror, type MirrorProbe } from "./mirror-probe.js";
+import { preloadedPalace, type PalaceKind } from "./palaces.js";
+import type { Subject } from "./subject.js";
+import { SUBJECTS } from "./subjects/index.js";
+import { timeFloor, timeLoad } from "./time-load.js";
+import { buildWorkload, type Operation } from "./workload.js";
 
 /** One measurement, as printed. */
 export interface Measurement {
   subject: string;
+  mode: string;
   goals: number;
   operations: number;
-  latency: "immediate" | "yield";
   callers: number;
+  seconds: number;
   opsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
+  /** Event-loop delay p99 over the timed part, in ms (perf_hooks.monitorEventLoopDelay, 1 ms resolution). */
+  loopDelayP99Ms: number;
   peakRssBytes: number;
+  /** Peak RSS over the RSS after the palace was preloaded and before the subject existed. */
   rssGrowthBytes: number;
-  /** JS heap plus off-heap buffers still reachable after a full GC, over the baseline: the store's real footprint. */
-  liveGrowthBytes: number;
+  /** goals.json's size at the end (0 when the subject keeps none). */
   cacheBytes: number;
+  /** Bytes written to goals.json during the timed part (`paced` mode). */
+  cacheBytesWritten: number;
+  /** goals.json writes during the timed part (`paced` mode). */
+  cacheWrites: number;
+  /** Longest a commit waited to be in goals.json (`paced` mode), in ms. */
+  maxLagMs: number;
 }
 
+const { values } = parseArgs({
+  options: {
+    subject: { type: "string", default: "" },
+    palace: { type: "string", default: "memory" },
+    mode: { type: "string", default: "ops" },
+    goals: { type: "string", default: "1000" },
+    operations: { type: "string", default: "2000" },
+    callers: { type: "string", default: "1" },
+    rate: { type: "string", default: "500" },
+    seed: { type: "string", default: "42" },
+  },
+});
+
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      subject: { type: "string" },
-      goals: { type: "string" },
-      operations: { type: "string" },
-      latency: { type: "string", default: "immediate" },
-      callers: { type: "string", default: "1" },
-      seed: { type: "string", default: "42" },
-    },
-  });
-  const name = values.subject ?? "";
-  const factory = SUBJECTS[name];
-  if (factory === undefined) throw new Error(`unknown subject ${JSON.stringify(name)}`);
-  const latency = values.latency === "yield" ? "yield" : "immediate";
+  const mode = values.mode;
+  const palaceKind = values.palace as PalaceKind;
   const callers = Number(values.callers);
-
   const workload = buildWorkload(Number(values.goals), Number(values.operations), Number(values.seed));
-  const { operations } = workload;
-  const baseline = process.memoryUsage();
-
   const root = await mkdtemp(join(tmpdir(), "goal-store-bench-"));
-  let tick = Date.UTC(2026, 10, 25);
-  const clock = () => new Date((tick += 1000));
-  const palace = new InMemoryGoalMemory();
-  for (const wire of workload.preload) {
-    await palace.rememberGoal(JSON.stringify(wire), GOAL_TAG, { goalId: wire.id, revision: wire.revision });
-  }
-  const subject = await factory({ palace, root, preload: workload.preload, clock });
-  palace.latency = latency === "yield" ? "yield" : 0;
+  try {
+    const bench = await preloadedPalace(palaceKind, root, workload.preload);
+    if (mode === "load" || mode === "floor") {
+      const ms = mode === "load" ? await timeLoad(bench, root, workload.preload) : await timeFloor(bench);
+      bench.close();
+      print({ ...empty(values.subject, mode, workload.preload.length, 0, callers), seconds: ms / 1000 });
+      return;
+    }
+    const factory = SUBJECTS[values.subject];
+    if (factory === undefined) throw new Error(`unknown subject ${JSON.stringify(values.subject)}`);
+    let tick = Date.UTC(2026, 10, 25);
+    const clock = () => new Date((tick += 1000));
+    (globalThis as { gc?: () => void }).gc?.();
+    const baselineRss = process.memoryUsage().rss;
+    const subject = await factory({ palace: bench.palace, sqliteFile: bench.sqliteFile, root, preload: workload.preload, clock });
 
-  const latencies = new Float64Array(operations.length);
+    const probe = mode === "paced" ? probeMirror() : undefined;
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const started = performance.now();
+    const commitTimes =
+      mode === "paced" ? await runPaced(subject, workload.operations, Number(values.rate)) : await runCallers(subject, workload.operations, callers);
+    let maxLagMs = 0;
+    if (probe !== undefined) {
+      // No flush: the background writer alone must catch up.
+      maxLagMs = await settledLag(probe, commitTimes);
+    }
+    await subject.flush();
+    const seconds = (performance.now() - started) / 1000;
+    delay.disable();
+    const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+    probe?.restore();
+
+    // A benchmark that measures a wrong result is worthless: check the state
+    // against the workload, and goals.json against the state.
+    const state = subject.state();
+    workload.verify(state);
+    let cacheBytes = 0;
+    if (subject.cacheFile !== undefined) cacheBytes = await checkCache(subject.cacheFile, state, values.subject);
+    await subject.close();
+    bench.close();
+    print({
+      subject: values.subject,
+      mode,
+      goals: workload.preload.length,
+      operations: workload.operations.length,
+      callers,
+      seconds,
+      opsPerSecond: workload.operations.length / seconds,
+      loopDelayP99Ms: delay.percentile(99) / 1e6,
+      peakRssBytes,
+      rssGrowthBytes: peakRssBytes - baselineRss,
+      cacheBytes,
+      cacheBytesWritten: probe?.bytes() ?? 0,
+      cacheWrites: probe?.writes() ?? 0,
+      maxLagMs,
+    });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function runCallers(subject: Subject, operations: readonly Operation[], callers: number): Promise<number[]> {
   let next = 0;
   const caller = async () => {
     while (next < operations.length) {
-      const i = next++;
-      const started = performance.now();
-      await subject.apply(operations[i] as (typeof operations)[number]);
-      latencies[i] = performance.now() - started;
+      await subject.apply(operations[next++] as Operation);
+      await yieldTurn();
     }
   };
-  const started = performance.now();
   await Promise.all(Array.from({ length: callers }, caller));
-  await subject.flush();
-  const seconds = (performance.now() - started) / 1000;
-  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
-  // With --expose-gc, what the subject keeps alive, without the garbage V8 has
-  // not yet collected: JS heap plus off-heap buffers.
-  (globalThis as { gc?: () => void }).gc?.();
-  const live = (usage: NodeJS.MemoryUsage) => usage.heapUsed + usage.external;
-  const liveGrowthBytes = live(process.memoryUsage()) - live(baseline);
+  return [];
+}
 
-  // A benchmark that measures a wrong result is worthless: check the state
-  // against the workload, and goals.json against the state.
-  const state = subject.state();
-  workload.verify(state);
-  let cacheBytes = 0;
-  if (subject.cacheFile !== undefined) {
-    const text = await readFile(subject.cacheFile, "utf8");
-    cacheBytes = Buffer.byteLength(text);
-    const mirrored = (JSON.parse(text) as unknown[]).map(decodeGoal).sort((a, b) => compareIds(a.id, b.id));
-    try {
-      deepStrictEqual(mirrored, state);
-    } catch {
-      const differing = mirrored.findIndex((goal, i) => JSON.stringify(goal) !== JSON.stringify(state[i]));
-      throw new Error(
-        `benchmark result is wrong: ${name}'s goals.json (${mirrored.length} goals) differs from its state ` +
-          `(${state.length} goals), first at index ${differing}`,
-      );
+// Issues operation i at i / rate seconds from the start, without waiting for
+// earlier ones (the store serialises them); records when each one committed.
+async function runPaced(subject: Subject, operations: readonly Operation[], rate: number): Promise<number[]> {
+  const commitTimes: number[] = [];
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  let next = 0;
+  while (next < operations.length) {
+    const due = Math.min(operations.length, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
+    for (; next < due; next++) {
+      pending.push(subject.apply(operations[next] as Operation).then(() => void commitTimes.push(performance.now())));
     }
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
-  await rm(root, { recursive: true, force: true });
+  await Promise.all(pending);
+  return commitTimes;
+}
 
-  latencies.sort();
-  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  const measurement: Measurement = {
-    subject: name,
-    goals: workload.preload.length,
-    operations: operations.length,
-    latency,
+// Waits (without flushing) until every commit is in a completed goals.json
+// write, or 10 s, and returns the worst lag.
+async function settledLag(probe: MirrorProbe, commitTimes: readonly number[]): Promise<number> {
+  const last = Math.max(...commitTimes);
+  const until = performance.now() + 10_000;
+  while (probe.maxLagMs([last]) === Infinity && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+  return probe.maxLagMs(commitTimes);
+}
+
+async function checkCache(cacheFile: string, state: ReturnType<Subject["state"]>, name: string): Promise<number> {
+  const text = await readFile(cacheFile, "utf8");
+  const mirrored = (JSON.parse(text) as unknown[]).map(decodeGoal).sort((a, b) => compareIds(a.id, b.id));
+  try {
+    deepStrictEqual(mirrored, state);
+  } catch {
+    const differing = mirrored.findIndex((goal, i) => JSON.stringify(goal) !== JSON.stringify(state[i]));
+    throw new Error(
+      `benchmark result is wrong: ${name}'s goals.json (${mirrored.length} goals) differs from its state ` +
+        `(${state.length} goals), first at index ${differing}`,
+    );
+  }
+  return Buffer.byteLength(text);
+}
+
+function empty(subject: string, mode: string, goals: number, operations: number, callers: number): Measurement {
+  return {
+    subject,
+    mode,
+    goals,
+    operations,
     callers,
-    opsPerSecond: operations.length / seconds,
-    p50Ms: percentile(0.5),
-    p99Ms: percentile(0.99),
-    peakRssBytes,
-    rssGrowthBytes: peakRssBytes - baseline.rss,
-    liveGrowthBytes,
-    cacheBytes,
+    seconds: 0,
+    opsPerSecond: 0,
+    loopDelayP99Ms: 0,
+    peakRssBytes: 0,
+    rssGrowthBytes: 0,
+    cacheBytes: 0,
+    cacheBytesWritten: 0,
+    cacheWrites: 0,
+    maxLagMs: 0,
   };
+}
+
+function print(measurement: Measurement): void {
   process.stdout.write(`${JSON.stringify(measurement)}\n`);
 }
 

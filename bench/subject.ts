@@ -1,23 +1,26 @@
 import type { WireGoal } from "../src/wire/codec.js";
-import type { Goal } from "../src/index.js";
-import type { InMemoryGoalMemory } from "../src/testing/index.js";
+import type { Goal, GoalMemory } from "../src/index.js";
 import type { Operation } from "./workload.js";
 
 /** One implementation under measurement, already holding the preloaded goals. */
 export interface Subject {
-  /** The goals.json it keeps in step, or `undefined` when it keeps none (the ceiling). */
+  /** The goals.json it keeps in step, or `undefined` when it keeps none (the ceiling, the raw loop). */
   readonly cacheFile: string | undefined;
   apply(operation: Operation): Promise<void>;
   /** Resolves once goals.json holds every applied operation. */
   flush(): Promise<void>;
   /** Its in-memory state after the run. */
   state(): Goal[];
+  /** Releases what it holds (connections); the time this takes is not measured. */
+  close(): Promise<void>;
 }
 
-/** What every subject starts from: the same palace type and the same goals. */
+/** What every subject starts from: the same palace and the same goals. */
 export interface SubjectContext {
   /** Already holds every preloaded goal. */
-  palace: InMemoryGoalMemory;
+  palace: GoalMemory;
+  /** The SQLite file behind `palace`, for subjects that open it themselves (the raw loop). */
+  sqliteFile: string | undefined;
   /** A fresh folder for its files. */
   root: string;
   preload: readonly WireGoal[];

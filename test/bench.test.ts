@@ -1,21 +1,33 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { CASES } from "../bench/cases.js";
 import { tempRoot } from "./helpers.js";
 
-// The benchmark checks its own results (state against the workload, goals.json
-// against the state); this keeps that check, and the benchmark, working.
-// No timing is asserted here: timings live in `npm run bench`.
+// Every case runs its processes at tiny size; each process checks its own
+// result (state against the workload, goals.json against the state) and the
+// runner prints every row. No timing is asserted here: timings live in
+// `npm run bench`.
 describe("benchmark harness", () => {
-  it.each(["goal-store", "lowdb", "naive port", "ceiling"])("%s runs the workload and verifies its result", async (subject) => {
-    const args = ["--import", "tsx", "bench/measure.ts", "--subject", subject, "--goals", "40", "--operations", "200"];
-    // TMPDIR inside a tempRoot(): the bench's data root and tsx's tsx-<uid> cache go with it.
+  it.each(CASES.map((benchCase) => benchCase.name))("case %s runs at tiny size and prints its rows", async (name) => {
+    const benchCase = CASES.find((candidate) => candidate.name === name);
+    // TMPDIR inside a tempRoot(): the bench's data roots and tsx's tsx-<uid> cache go with it.
     const tmp = await tempRoot();
-    const output = execFileSync(process.execPath, [...args, "--latency", "yield", "--callers", "8"], {
+    const output = execFileSync(process.execPath, ["--import", "tsx", "bench/main.ts", "--tiny", "--json", "--case", name], {
       encoding: "utf8",
       env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
     });
-    const measurement = JSON.parse(output.trim()) as { subject: string; operations: number; cacheBytes: number };
-    expect(measurement).toMatchObject({ subject, operations: 200 });
-    expect(measurement.cacheBytes > 0).toBe(subject !== "ceiling");
-  }, 60_000);
+    const lines = output.split("\n");
+    const why = benchCase?.unavailable?.();
+    for (const row of benchCase?.rows ?? []) {
+      const line = lines.find((candidate) => candidate.includes(row.label));
+      expect(line, row.label).toBeDefined();
+      if (why === undefined) expect(line).toMatch(/\| [0-9.]+–[0-9.]+/);
+      else expect(line).toContain("not run");
+    }
+    const measurements = lines.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { subject: string; cacheBytes: number });
+    if (why === undefined) expect(measurements).toHaveLength(benchCase?.runs("tiny").length ?? -1);
+    for (const measurement of measurements) {
+      if (measurement.subject === "goal-store") expect(measurement.cacheBytes > 0 || name === "load").toBe(true);
+    }
+  }, 120_000);
 });

@@ -5,7 +5,10 @@ import { SerialQueue } from "../serial-queue.js";
 import { nextGoal } from "../apply-rules.js";
 import type { SubjectFactory } from "../subject.js";
 
-/** The ceiling: the same validation, rules and palace writes, and no file at all. */
+/**
+ * The ceiling: the same validation, rules and compare-and-set palace writes,
+ * one at a time, and no file at all.
+ */
 export const ceilingSubject: SubjectFactory = async ({ palace, preload, clock }) => {
   const goals = new Map<string, Goal>(preload.map((wire) => [wire.id, decodeGoal(wire)]));
   const queue = new SerialQueue();
@@ -14,10 +17,12 @@ export const ceilingSubject: SubjectFactory = async ({ palace, preload, clock })
     apply: (operation) =>
       queue.run(async () => {
         const goal = nextGoal(operation, (id) => goals.get(id), clock());
-        await palace.rememberGoal(encodeGoal(goal), GOAL_TAG, { goalId: goal.id, revision: goal.revision });
+        const base = goals.get(goal.id)?.revision ?? null;
+        await palace.rememberGoal(encodeGoal(goal), GOAL_TAG, { goalId: goal.id, revision: goal.revision, base });
         goals.set(goal.id, goal);
       }),
     flush: async () => {},
     state: () => [...goals.values()].sort((a, b) => compareIds(a.id, b.id)),
+    close: async () => {},
   };
 };

@@ -29,5 +29,6 @@ export const goalStoreSubject: SubjectFactory = async ({ palace, root, clock }) 
     },
     flush: () => store.flush(),
     state: () => store.all(),
+    close: () => store.dispose(),
   };
 };

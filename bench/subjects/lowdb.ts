@@ -43,5 +43,6 @@ export const lowdbSubject: SubjectFactory = async ({ palace, root, preload, cloc
     },
     flush: async () => {},
     state: () => db.data.map((wire) => decodeGoal(wire)).sort((a, b) => compareIds(a.id, b.id)),
+    close: async () => {},
   };
 };

@@ -33,5 +33,6 @@ export const naivePortSubject: SubjectFactory = async ({ palace, root, preload, 
       }),
     flush: async () => {},
     state: all,
+    close: async () => {},
   };
 };

@@ -14,6 +14,9 @@ const SEPARATOR = Buffer.from(",\n");
 const CLOSE = Buffer.from("\n]\n");
 const EMPTY = Buffer.from("[]\n");
 
+/** How long one slice of fragment rendering may hold the event loop, in ms. */
+export const RENDER_SLICE_MS = 2;
+
 /**
  * The committed goals, by id and in id order, each with its part of goals.json
  * cached as bytes. A goals.json rewrite then hands the kernel a list of buffers
@@ -52,28 +55,51 @@ export class GoalIndex {
    * of the sorted wire goals plus a final newline, as cached fragments.
    * `overlay` holds goals another store wrote to goals.json that are newer than
    * (or absent from) this index; each replaces or joins this index's in the output.
+   *
+   * The content is this index as it is at the call (later commits are not in
+   * it); the fragments of goals changed since the last render are then built in
+   * slices of about {@link RENDER_SLICE_MS}, yielding to the event loop between
+   * them, so a write after a burst of commits does not stall the process.
    */
-  renderCache(overlay: ReadonlyMap<string, Goal> = new Map()): Buffer[] {
-    const extra = [...overlay.keys()].filter((id) => !this.#slots.has(id)).sort(compareIds);
-    if (this.#order.length + extra.length === 0) return [EMPTY];
-    const chunks: Buffer[] = [OPEN];
-    const push = (fragment: Buffer) => {
-      if (chunks.length > 1) chunks.push(SEPARATOR);
-      chunks.push(fragment);
-    };
+  async renderCache(overlay: ReadonlyMap<string, Goal> = new Map()): Promise<Buffer[]> {
+    const slots = this.#snapshot(overlay);
+    if (slots.length === 0) return [EMPTY];
+    let sliceStart = performance.now();
+    for (const slot of slots) {
+      if (slot.fragment !== undefined) continue;
+      // A slot replaced since the snapshot still gets its fragment: harmless,
+      // and the snapshot stays what it was at the call.
+      slot.fragment = fragmentOf(slot.goal);
+      if (performance.now() - sliceStart > RENDER_SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    const chunks: Buffer[] = new Array<Buffer>(2 * slots.length + 1);
+    chunks[0] = OPEN;
+    for (let i = 0; i < slots.length; i++) {
+      chunks[2 * i + 1] = (slots[i] as Slot).fragment as Buffer;
+      chunks[2 * i + 2] = i === slots.length - 1 ? CLOSE : SEPARATOR;
+    }
+    return chunks;
+  }
+
+  // The slots goals.json shows, in id order, taken synchronously: an array of
+  // references, cheap even at 100,000 goals.
+  #snapshot(overlay: ReadonlyMap<string, Goal>): Slot[] {
+    const extra = overlay.size === 0 ? [] : [...overlay.keys()].filter((id) => !this.#slots.has(id)).sort(compareIds);
+    const slots: Slot[] = [];
     let next = 0;
     for (const id of this.#order) {
       for (; next < extra.length && compareIds(extra[next] as string, id) < 0; next++) {
-        push(fragmentOf(overlay.get(extra[next] as string) as Goal));
+        slots.push({ goal: overlay.get(extra[next] as string) as Goal, fragment: undefined });
       }
       const slot = this.#slots.get(id) as Slot;
-      const newer = overlay.get(id);
-      if (newer !== undefined && newer.revision > slot.goal.revision) push(fragmentOf(newer));
-      else push((slot.fragment ??= fragmentOf(slot.goal)));
+      const newer = overlay.size === 0 ? undefined : overlay.get(id);
+      slots.push(newer !== undefined && newer.revision > slot.goal.revision ? { goal: newer, fragment: undefined } : slot);
     }
-    for (; next < extra.length; next++) push(fragmentOf(overlay.get(extra[next] as string) as Goal));
-    chunks.push(CLOSE);
-    return chunks;
+    for (; next < extra.length; next++) slots.push({ goal: overlay.get(extra[next] as string) as Goal, fragment: undefined });
+    return slots;
   }
 
   #insertionPoint(id: string): number {

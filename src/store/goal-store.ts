@@ -56,7 +56,12 @@ export interface LoadReport {
   flagged: FlaggedGoal[];
   /** Why the palace could not be read; set whenever `source` is `"cache"`. */
   palaceError?: GoalStoreError;
-  /** Set when rewriting goals.json after a palace rebuild failed (the load still succeeded). */
+  /**
+   * Set when writing goals.json after a palace rebuild failed (the load still
+   * succeeded). Only a missing goals.json is written before `load` resolves; one
+   * that exists is compared and, if it differs, rewritten in the background,
+   * and a failure of that write reaches `onCacheError` (and the next `flush`) only.
+   */
   cacheError?: GoalStoreError;
 }
 
@@ -122,7 +127,7 @@ export class GoalStore {
     this.#schemas = inputSchemas(resolved.limits);
     this.#limits = resolved.limits;
     this.#cache = new GoalCache(resolved.cacheFile ?? defaultCacheFile(dataRoot));
-    this.#mirror = new CacheMirror(this.#cache, this.#index, resolved.onCacheError);
+    this.#mirror = new CacheMirror(this.#cache, this.#index, resolved.onCacheError, resolved.cacheWriteIntervalMs);
     this.#committer = new Committer({
       palace: this.#palace,
       index: this.#index,
@@ -138,7 +143,8 @@ export class GoalStore {
   /**
    * Builds a store from the palace: every entry tagged {@link GOAL_TAG}, newest
    * revision per goal, unreadable entries skipped (see {@link GoalStore.loadReport}),
-   * then rewrites goals.json to match. If the palace is unavailable (or its
+   * then brings goals.json to match (before resolving only when it is missing;
+   * an existing one is checked in the background). If the palace is unavailable (or its
    * `listGoals` does not settle within `palaceTimeoutMs`), falls back to
    * goals.json (a missing file means no goals). When the palace has a change
    * feed, the store follows it from then on; call {@link GoalStore.dispose} to stop.
@@ -374,13 +380,11 @@ export class GoalStore {
       withheld: result.withheld,
       flagged: result.goals.flatMap((goal) => findingsFor(goal, this.#limits)),
     };
-    this.#mirror.invalidate();
-    try {
-      await this.#mirror.flush();
-    } catch (error) {
-      // Already reported through onCacheError by the mirror; the truth was read.
-      report.cacheError = error as GoalStoreError;
-    }
+    // Written now only when missing; a goals.json already there is checked and
+    // fixed in the background (see CacheMirror#reconcile). Either way a failure
+    // is already reported through onCacheError by the mirror; the truth was read.
+    const cacheError = await this.#mirror.reconcile();
+    if (cacheError !== undefined) report.cacheError = cacheError;
     this.#loadReport = report;
   }
 

@@ -1,0 +1,60 @@
+import { GoalCache } from "../src/mirror/goal-cache.js";
+import { GoalIndex } from "../src/mirror/goal-index.js";
+
+/** What the probe saw of goals.json writes. */
+export interface MirrorProbe {
+  /** Bytes handed to goals.json writes so far. */
+  bytes(): number;
+  /** goals.json writes completed so far. */
+  writes(): number;
+  /**
+   * The longest time any of `commitTimes` (performance.now() values, taken when
+   * the mutation resolved) waited for a goals.json write that holds it:
+   * `Infinity` when some commit is in no completed write yet.
+   */
+  maxLagMs(commitTimes: readonly number[]): number;
+  /** Restores the patched methods. */
+  restore(): void;
+}
+
+/**
+ * Counts goals.json writes from the outside, by wrapping the two methods every
+ * mirror write goes through: `GoalIndex#renderCache` takes the snapshot the
+ * write will hold (everything committed before the call), and
+ * `GoalCache#writeContent` writes it. The mirror keeps at most one write in
+ * flight, so each completed write belongs to the latest snapshot before it.
+ */
+export function probeMirror(): MirrorProbe {
+  const render = GoalIndex.prototype.renderCache;
+  const write = GoalCache.prototype.writeContent;
+  let bytes = 0;
+  let lastSnapshot = Number.NaN;
+  const completed: { snapshot: number; done: number }[] = [];
+  GoalIndex.prototype.renderCache = function (this: GoalIndex, ...args: Parameters<typeof render>) {
+    lastSnapshot = performance.now();
+    return render.apply(this, args);
+  };
+  GoalCache.prototype.writeContent = async function (this: GoalCache, content: Parameters<typeof write>[0]) {
+    const snapshot = lastSnapshot;
+    const size = typeof content === "string" ? Buffer.byteLength(content) : content.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+    await write.call(this, content);
+    bytes += size;
+    completed.push({ snapshot, done: performance.now() });
+  };
+  return {
+    bytes: () => bytes,
+    writes: () => completed.length,
+    maxLagMs(commitTimes) {
+      let worst = 0;
+      for (const committed of commitTimes) {
+        const holder = completed.find((write) => write.snapshot >= committed);
+        worst = Math.max(worst, holder === undefined ? Infinity : holder.done - committed);
+      }
+      return worst;
+    },
+    restore() {
+      GoalIndex.prototype.renderCache = render;
+      GoalCache.prototype.writeContent = write;
+    },
+  };
+}
