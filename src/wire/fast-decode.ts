@@ -11,7 +11,6 @@ import { computeProgress, type Goal, type GoalStatus, type SessionLink, type Ses
 
 const GOAL_KEYS = 10;
 const LINK_KEYS = 4;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const STATUSES: ReadonlySet<unknown> = new Set<GoalStatus>(["pending", "inProgress", "blocked", "done", "abandoned"]);
 const STATES: ReadonlySet<unknown> = new Set<SessionTaskState>(["launched", "running", "verified", "failed"]);
 
@@ -65,14 +64,44 @@ function build(value: unknown): Goal | undefined {
   };
 }
 
-// Only toISOString's own form: then `new Date` reads it exactly as parseRfc3339
-// does, and printing it back gives the same text (which rules out 30 February,
-// a leap second, or an out-of-range year).
+// Only toISOString's own form, read field by field (no regex, no string
+// allocated to print it back): on 100,000 goals the check was a tenth of a load.
+// Out-of-range fields (30 February, a leap second, hour 24) are refused, so
+// what is accepted reads exactly as parseRfc3339 reads it.
 function instant(value: unknown): Date | undefined {
-  if (typeof value !== "string" || !ISO_INSTANT.test(value)) return undefined;
-  const date = new Date(value);
-  const time = date.getTime();
-  return Number.isNaN(time) || date.toISOString() !== value ? undefined : date;
+  if (typeof value !== "string" || value.length !== 24) return undefined;
+  if (value[4] !== "-" || value[7] !== "-" || value[10] !== "T" || value[13] !== ":" || value[16] !== ":" || value[19] !== "." || value[23] !== "Z") {
+    return undefined;
+  }
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  const hour = digits(value, 11, 2);
+  const minute = digits(value, 14, 2);
+  const second = digits(value, 17, 2);
+  const millis = digits(value, 20, 3);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) return undefined;
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
+  // Date.UTC reads years 0–99 as 1900–1999.
+  if (year < 100) date.setUTCFullYear(year);
+  return date;
+}
+
+// The number written with `count` ASCII digits at `start`, or -1.
+function digits(text: string, start: number, count: number): number {
+  let result = 0;
+  for (let i = start; i < start + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    result = result * 10 + digit;
+  }
+  return result;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function texts(value: unknown): string[] | undefined {
