@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { execFileSync } from "node:child_process";
 import { GoalStore } from "../../src/index.js";
 import { PostgresGoalMemory } from "../../src/palace/postgres/index.js";
 import { tempRoot } from "../helpers.js";
