@@ -1,4 +1,5 @@
 import { GoalStatusSchema, type GoalStatus } from "../model.js";
+import { postgresTarget, type PostgresTarget } from "./postgres/postgres-target.js";
 import { closest } from "./suggest.js";
 
 /** The commands of `goal-store`. */
@@ -16,6 +17,8 @@ export interface CliRequest {
   topic: string | undefined;
   root: string | undefined;
   sqlite: string | undefined;
+  /** The PostgreSQL palace (--postgres, --pg-schema, --pg-table); never together with `sqlite`. */
+  postgres: PostgresTarget | undefined;
   json: boolean;
   /** Only goals with these statuses; undefined for all. */
   statuses: readonly GoalStatus[] | undefined;
@@ -30,7 +33,7 @@ export class UsageError extends Error {
 const COMMANDS: readonly Command[] = ["list", "show", "check", "watch", "help"];
 const SORT_KEYS: readonly SortKey[] = ["id", "updated", "created", "progress"];
 const STATUSES: readonly string[] = GoalStatusSchema.options;
-const VALUE_OPTIONS = ["root", "sqlite", "status", "sort"] as const;
+const VALUE_OPTIONS = ["root", "sqlite", "postgres", "pg-schema", "pg-table", "status", "sort"] as const;
 const FLAG_OPTIONS = ["json", "help", "version"] as const;
 const ALL_OPTIONS = [...VALUE_OPTIONS, ...FLAG_OPTIONS].map((name) => `--${name}`);
 // Options that only make sense for some commands; the rest apply everywhere.
@@ -97,11 +100,14 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       throw new UsageError(`option --${option} applies to ${commands.join(" and ")}, not ${command}`);
     }
   }
+  const postgres = parsePostgres(values);
   let root = values.root;
-  if (root === undefined && values.sqlite === undefined) {
+  if (root === undefined && values.sqlite === undefined && postgres === undefined) {
     root = env.GOAL_STORE_ROOT || undefined;
     if (root === undefined) {
-      throw new UsageError(`${command} needs data to read: pass --root DIR (the data root holding sm/goals.json) or --sqlite FILE, or set GOAL_STORE_ROOT`);
+      throw new UsageError(
+        `${command} needs data to read: pass --root DIR (the data root holding sm/goals.json), --sqlite FILE or --postgres URL, or set GOAL_STORE_ROOT`,
+      );
     }
   }
   return {
@@ -110,6 +116,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
     topic: undefined,
     root,
     sqlite: values.sqlite,
+    postgres,
     json: flags.json ?? false,
     statuses: values.status === undefined ? undefined : parseStatuses(values.status),
     sort: values.sort === undefined ? "id" : parseSortKey(values.sort),
@@ -117,7 +124,36 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
 }
 
 function request(command: Command, { json }: { json: boolean }): CliRequest {
-  return { command, goalId: undefined, topic: undefined, root: undefined, sqlite: undefined, json, statuses: undefined, sort: "id" };
+  return { command, goalId: undefined, topic: undefined, root: undefined, sqlite: undefined, postgres: undefined, json, statuses: undefined, sort: "id" };
+}
+
+// One palace at a time: the store has one source of truth, so two would leave
+// "which one is the truth" for check to guess.
+function parsePostgres(values: Partial<Record<ValueOption, string>>): PostgresTarget | undefined {
+  if (values.postgres === undefined) {
+    const stray = values["pg-schema"] !== undefined ? "--pg-schema" : values["pg-table"] !== undefined ? "--pg-table" : undefined;
+    if (stray !== undefined) throw new UsageError(`option ${stray} applies to --postgres, which is not given`);
+    return undefined;
+  }
+  if (values.sqlite !== undefined) throw new UsageError("--sqlite and --postgres name two palaces; give one of them");
+  // pg reads anything else relative to a made-up URL ("foo" fails as "getaddrinfo ENOTFOUND base").
+  // The value is not echoed: it may hold a password.
+  if (!isPostgresUrl(values.postgres)) {
+    throw new UsageError("--postgres needs a connection URL such as postgres://user@host:5432/db (a socket: postgresql:///db?host=/run/postgresql)");
+  }
+  try {
+    return postgresTarget(values.postgres, values["pg-schema"], values["pg-table"]);
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^Expected option (schema|table)/, "Expected --pg-$1"));
+  }
+}
+
+function isPostgresUrl(text: string): boolean {
+  try {
+    return ["postgres:", "postgresql:"].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
 }
 
 function parseCommand(word: string): Command {

@@ -3,13 +3,15 @@ import type { CliRequest } from "./args.js";
 import { findProblems } from "./check.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { writeLines, type CliIo } from "./io.js";
-import { readCacheSource, readPalaceSource, type SourceReading } from "./sources.js";
+import { readNamedPalace } from "./read-palace.js";
+import { readCacheSource, type SourceReading } from "./sources.js";
 
 /** `goal-store check`: every problem in goals.json and/or the palace; exit 1 if any. */
 export async function checkCommand(request: CliRequest, io: CliIo): Promise<ExitCodeValue> {
   const sources: SourceReading[] = [];
   if (request.root !== undefined) sources.push(await readCacheSource(request.root));
-  if (request.sqlite !== undefined) sources.push(await readPalaceSource(request.sqlite));
+  const palace = readNamedPalace(request);
+  if (palace !== undefined) sources.push(await palace.read());
   const problems = findProblems(sources);
   if (request.json) {
     const counts = Object.fromEntries(sources.map((s) => [s.name, s.result?.goals.length ?? null]));

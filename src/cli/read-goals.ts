@@ -1,6 +1,7 @@
 import type { Goal } from "../model.js";
 import type { CliRequest } from "./args.js";
-import { readCacheSource, readPalaceSource, type SourceReading } from "./sources.js";
+import { readCacheSource, type SourceReading } from "./sources.js";
+import { readNamedPalace } from "./read-palace.js";
 
 /** The goals `list`, `show` and `watch` display, with what the operator must be told on stderr. */
 export interface GoalsRead {
@@ -17,16 +18,17 @@ export interface GoalsUnreadable {
 }
 
 /**
- * Reads the goals to display: the palace (the truth) when --sqlite is given,
- * else goals.json. As `GoalStore.load` does, an unreadable palace falls back to
+ * Reads the goals to display: the palace (the truth) when --sqlite or
+ * --postgres is given, else goals.json. As `GoalStore.load` does, an unreadable palace falls back to
  * goals.json when --root is also given, and says so.
  */
-export async function readGoals(request: Pick<CliRequest, "root" | "sqlite">): Promise<GoalsRead | GoalsUnreadable> {
+export async function readGoals(request: Pick<CliRequest, "root" | "sqlite" | "postgres">): Promise<GoalsRead | GoalsUnreadable> {
   const errors: string[] = [];
   const notices: string[] = [];
-  if (request.sqlite !== undefined) {
-    const palace = await readPalaceSource(request.sqlite);
-    if (palace.result !== undefined) return withSkipNotice(palace, palace.result.goals, notices, `--sqlite ${request.sqlite}`);
+  const named = readNamedPalace(request);
+  if (named !== undefined) {
+    const palace = await named.read();
+    if (palace.result !== undefined) return withSkipNotice(palace, palace.result.goals, notices, named.flag);
     errors.push(unreadable(palace));
     if (request.root === undefined) return { errors };
     notices.push(`${unreadable(palace)}; showing goals.json instead, which may lag behind the palace`);

@@ -45,7 +45,7 @@ describe("goal-store CLI conventions", { timeout: 60_000 }, () => {
     const bare = cli(["list"]);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toBe(
-      "goal-store: list needs data to read: pass --root DIR (the data root holding sm/goals.json) or --sqlite FILE, or set GOAL_STORE_ROOT\n",
+      "goal-store: list needs data to read: pass --root DIR (the data root holding sm/goals.json), --sqlite FILE or --postgres URL, or set GOAL_STORE_ROOT\n",
     );
   });
 

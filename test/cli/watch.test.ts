@@ -1,13 +1,13 @@
 import { execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GoalStore } from "../../src/index.js";
 import { SqliteGoalMemory } from "../../src/palace/sqlite/index.js";
 import { tempRoot } from "../helpers.js";
 import { BIN } from "./cli-helpers.js";
+import { stripSgr, terminal } from "./tmux-terminal.js";
 
 const dist = resolve(import.meta.dirname, "..", "..", "dist");
 
@@ -59,42 +59,6 @@ async function commitElsewhere(root: string, palaceFile: string, goalId: string)
   );
   execFileSync(process.execPath, [script], { stdio: "ignore", timeout: 60_000 });
 }
-
-const servers: string[] = [];
-afterEach(() => {
-  for (const socket of servers.splice(0)) {
-    try {
-      execFileSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" });
-    } catch {
-      // Already gone: the view quit and took the session with it.
-    }
-  }
-});
-
-/** A tmux server of its own (so tests never touch the user's), running `command` in a 120x20 terminal. */
-function terminal(command: string[], env: Record<string, string> = {}): { screen: () => string; keys: (...keys: string[]) => void; alive: () => boolean } {
-  const socket = `goal-store-test-${randomBytes(6).toString("hex")}`;
-  servers.push(socket);
-  const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  const exports = Object.entries(env).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
-  const shellCommand = ["env", "-u", "GOAL_STORE_ROOT", ...exports, ...command.map((word) => JSON.stringify(word))].join(" ");
-  tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "20", shellCommand);
-  return {
-    screen: () => tmux("capture-pane", "-p", "-e", "-t", "t"),
-    keys: (...keys) => void tmux("send-keys", "-t", "t", ...keys),
-    alive: () => {
-      try {
-        tmux("has-session", "-t", "t");
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  };
-}
-
-// eslint-disable-next-line no-control-regex
-const stripSgr = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
 
 describe("goal-store watch", { timeout: 120_000 }, () => {
   it.each([["--sqlite"], ["--root"]])("%s: redraws a live table in a real terminal while another process commits; keys move, open and quit", async (flag) => {

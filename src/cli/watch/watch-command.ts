@@ -10,6 +10,7 @@ import { cacheFileChanges } from "./cache-file-changes.js";
 import type { ChangeSource } from "./change-source.js";
 import { ChangeLog } from "./change-log.js";
 import { LiveView } from "./live-view.js";
+import { postgresPalaceChanges } from "./postgres-changes.js";
 import { sqlitePalaceChanges } from "./sqlite-changes.js";
 
 /**
@@ -24,7 +25,7 @@ export async function watchCommand(request: CliRequest, io: CliIo): Promise<Exit
     return ExitCode.problem;
   }
   const select = (goals: readonly Goal[]) => selectGoals(goals, request.statuses, request.sort);
-  const changes = changeSourceFor(first);
+  const changes = changeSourceFor(request, first);
   const title = `goal-store watch  ${terminalSafe(first.source.path)}`;
 
   let show: (goals: Goal[], notice: string | undefined) => Promise<void>;
@@ -71,13 +72,15 @@ export async function watchCommand(request: CliRequest, io: CliIo): Promise<Exit
   try {
     await finished;
   } finally {
-    stop();
+    await stop();
   }
   return ExitCode.ok;
 }
 
-function changeSourceFor(read: GoalsRead): ChangeSource {
-  return read.source.name === "palace" ? sqlitePalaceChanges(read.source.path) : cacheFileChanges(read.source.path);
+// The palace when it was read; goals.json when it was named alone or the palace fell back to it.
+function changeSourceFor(request: CliRequest, read: GoalsRead): ChangeSource {
+  if (read.source.name !== "palace") return cacheFileChanges(read.source.path);
+  return request.postgres !== undefined ? postgresPalaceChanges(request.postgres) : sqlitePalaceChanges(read.source.path);
 }
 
 // A log runs until the process is told to stop; stopping is a normal end.
