@@ -14,6 +14,9 @@ export function findProblems(sources: readonly SourceReading[]): string[] {
     for (const skipped of source.result.skipped) {
       problems.push(`${source.name} entry ${skipped.index} is corrupt and was skipped: ${skipped.reason}`);
     }
+    for (const id of source.result.withheld) {
+      problems.push(`${source.name} goal ${id} was not loaded: its newest entry is unreadable, and an older one would undo it`);
+    }
     for (const goal of source.result.goals) problems.push(...invariantProblems(source.name, goal));
   }
   const [cache, palace] = [sources.find((s) => s.name === "goals.json"), sources.find((s) => s.name === "palace")];

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GoalStore } from "../../src/index.js";
 import { SqliteGoalMemory } from "../../src/palace/sqlite/index.js";
 import { tempRoot } from "../helpers.js";
+import { wireGoal } from "./cli-helpers.js";
 
 // Runs the built bin, as a user's shell would (npm test builds first).
 function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -109,6 +110,18 @@ describe("goal-store CLI", { timeout: 60_000 }, () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("goals.json goal g-00000001 is done with 1/2 sessions verified");
     expect(result.stdout).toContain("goals.json goal g-00000002 links session s1 more than once");
+  });
+
+  it("check reports a goal withheld because its newest entry is unreadable", async () => {
+    const dataRoot = await tempRoot();
+    await mkdir(join(dataRoot, "sm"));
+    await writeFile(
+      join(dataRoot, "sm", "goals.json"),
+      JSON.stringify([wireGoal("g-00000003", { revision: 1 }), wireGoal("g-00000003", { revision: 2, status: "finished" })]),
+    );
+    const result = cli("check", "--root", dataRoot);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("goals.json goal g-00000003 was not loaded: its newest entry is unreadable");
   });
 
   it("check reports an unreadable goals.json", async () => {
