@@ -40,11 +40,6 @@ export function padEndToWidth(text: string, width: number): string {
   return text + " ".repeat(Math.max(0, width - displayWidth(text)));
 }
 
-/** `text` padded with spaces on the left to `width` columns. */
-export function padStartToWidth(text: string, width: number): string {
-  return " ".repeat(Math.max(0, width - displayWidth(text))) + text;
-}
-
 function graphemeWidth(grapheme: string): number {
   const codePoint = grapheme.codePointAt(0) ?? 0;
   if (ZERO_WIDTH.test(grapheme)) return 0;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { link, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { link, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
 
 interface Owner {
   pid: number;
@@ -18,16 +18,24 @@ const STALE_MS = 30_000;
  * The lock is a file created atomically with its content, naming its owner (pid, host). It is
  * held only for one write (milliseconds), so a holder that died mid-write is
  * the one case to recover from: on the same host a dead pid is noticed at once;
- * otherwise (another host, a pid reused) the lock is taken over once it is
- * older than 30 seconds.
+ * otherwise (another host, a pid reused) the lock is taken over once its time,
+ * which a live holder refreshes every 10 seconds, is 30 seconds old.
  */
 export async function withFileLock<T>(path: string, task: () => Promise<T>): Promise<T> {
   const lockPath = `${path}.lock`;
   const owner: Owner = { pid: process.pid, host: hostname(), token: randomBytes(16).toString("hex") };
   await acquire(lockPath, owner);
+  // A holder refreshes the lock's time while it holds it, so a long write (a
+  // huge file, a slow disk) is never mistaken for an abandoned lock.
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    void utimes(lockPath, now, now).catch(() => {});
+  }, STALE_MS / 3);
+  heartbeat.unref();
   try {
     return await task();
   } finally {
+    clearInterval(heartbeat);
     await release(lockPath, owner);
   }
 }
@@ -68,7 +76,8 @@ async function inspect(lockPath: string): Promise<{ content: string; abandoned: 
   } catch {
     return { content: "", abandoned: false }; // released meanwhile: just try again
   }
-  if (age > STALE_MS) return { content, abandoned: true };
+  // Far in the future counts too: a clock that jumped back must not keep a lock forever.
+  if (Math.abs(age) > STALE_MS) return { content, abandoned: true };
   const holder = parseOwner(content);
   return { content, abandoned: holder !== undefined && holder.host === hostname() && !isAlive(holder.pid) };
 }

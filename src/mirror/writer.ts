@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { CacheIoError, GoalStoreError } from "../errors.js";
 import type { Goal } from "../model.js";
 import { callContained } from "../store/callbacks.js";
+import { DEFAULT_LIMITS, type GoalLimits } from "../store/limits.js";
 import { decodeGoal } from "../wire/codec.js";
 import { peekEntryKey } from "../wire/entry-key.js";
 import type { GoalCache } from "./goal-cache.js";
@@ -43,6 +44,7 @@ export const DEFAULT_MIRROR_INTERVAL_MS = 500;
 export class CacheMirror {
   readonly #cache: GoalCache;
   readonly #index: GoalIndex;
+  readonly #limits: Pick<GoalLimits, "goalSize">;
   // Goals another store wrote to goals.json, newer than this store's index.
   readonly #foreign = new Map<string, Goal>();
   #lastWritten: FileVersion | undefined;
@@ -67,17 +69,21 @@ export class CacheMirror {
   /**
    * @param minIntervalMs least time between the end of a background write and
    *   the start of the next; see {@link DEFAULT_MIRROR_INTERVAL_MS}.
+   * @param limits the store's: goals another store wrote are read back under
+   *   them, so a goal this store may hold is never dropped as oversized.
    */
   constructor(
     cache: GoalCache,
     index: GoalIndex,
     onError: (error: GoalStoreError) => void,
     minIntervalMs: number = DEFAULT_MIRROR_INTERVAL_MS,
+    limits: Pick<GoalLimits, "goalSize"> = DEFAULT_LIMITS,
   ) {
     this.#cache = cache;
     this.#index = index;
     this.#onError = onError;
     this.#minIntervalMs = minIntervalMs;
+    this.#limits = limits;
   }
 
   /** Records a commit and starts a background write if none is running. */
@@ -233,7 +239,7 @@ export class CacheMirror {
   async #mergeForeign(): Promise<void> {
     let entries: unknown[];
     try {
-      entries = await this.#cache.readEntries();
+      entries = await this.#cache.readEntries(this.#limits);
     } catch {
       return;
     }

@@ -77,6 +77,9 @@ export interface PalaceWatch {
  *   code). It never resolves without keeping the entry. Any other rejection is a
  *   failure whose outcome may be unknown (a networked palace can keep an entry
  *   and still report an error); the store reads the goal back to settle it.
+ *   A palace that knows the write may still be kept later (it could not stop
+ *   it) says so with `mayStillLand: true` on the error, and the store then
+ *   never reports it as not committed.
  * - `listGoals(tag)` returns every entry kept under `tag`, in any order. An
  *   upserting adapter returns only the newest revision per goal; an
  *   append-only one may return every revision (the store keeps the highest).

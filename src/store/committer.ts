@@ -97,7 +97,9 @@ export class Committer {
       let prepared: Prepared | Goal;
       let result: "kept" | "stale";
       try {
-        prepared = await this.#prepare(pending, new Map());
+        const built = await this.#prepare(pending, new Map());
+        if (built === DEFER) throw new Error("unreachable: nothing is deferred outside a batch");
+        prepared = built;
         if (!("pending" in prepared)) return pending.resolve(cloneGoal(prepared));
         result = await this.#write(prepared);
       } catch (error) {
@@ -114,9 +116,14 @@ export class Committer {
     // the same goal builds on the first, as it would one after the other.
     const working = new Map<string, Goal>();
     const batch: Prepared[] = [];
+    const deferred: Pending[] = [];
     for (const pending of items) {
       try {
         const prepared = await this.#prepare(pending, working);
+        if (prepared === DEFER) {
+          deferred.push(pending);
+          continue;
+        }
         if (!("pending" in prepared)) {
           pending.resolve(cloneGoal(prepared));
           continue;
@@ -127,7 +134,7 @@ export class Committer {
         pending.reject(error);
       }
     }
-    if (batch.length === 0) return;
+    if (batch.length === 0) return this.#host.requeue(deferred);
     const outcomes = await this.#writeBatch(batch);
     const stale: Pending[] = [];
     batch.forEach((prepared, i) => {
@@ -136,12 +143,14 @@ export class Committer {
       else if (outcome === "stale") stale.push(prepared.pending);
       else prepared.pending.reject(outcome);
     });
-    if (stale.length > 0) this.#host.requeue(await this.#afterStale(stale));
+    const retry = stale.length > 0 ? await this.#afterStale(stale) : [];
+    // In call order: a deferred no-op came after the entry it waited for.
+    this.#host.requeue([...retry, ...deferred].sort((a, b) => items.indexOf(a) - items.indexOf(b)));
   }
 
   // The next revision of the pending mutation's goal, or the goal itself for a
   // change that changes nothing (it writes no new revision).
-  async #prepare(pending: Pending, working: ReadonlyMap<string, Goal>): Promise<Prepared | Goal> {
+  async #prepare(pending: Pending, working: ReadonlyMap<string, Goal>): Promise<Prepared | Goal | typeof DEFER> {
     const { goalId, expected } = pending;
     let current: Goal | undefined;
     if (goalId !== undefined) {
@@ -156,8 +165,19 @@ export class Committer {
     }
     // The rules are pure functions of goal, input and time, so building again
     // on a fresh goal re-checks the gate, CONFLICT and NOT_FOUND.
-    const next = pending.build(current, this.#host.now());
-    if (next === current) return current;
+    let next = pending.build(current, this.#host.now());
+    if (next === current && goalId !== undefined) {
+      // Nothing to write, so no compare-and-set will catch a stale view: a
+      // no-op on a goal another writer moved must be judged on the palace's
+      // revision. One built on this batch's own entry waits for it to commit.
+      if (working.has(goalId)) return DEFER;
+      const fresh = await this.refresh(goalId);
+      if (fresh === undefined || fresh.revision === current.revision) return current;
+      if (expected !== undefined) throw new StaleError(goalId, expected, fresh.revision);
+      current = fresh;
+      next = pending.build(current, this.#host.now());
+      if (next === current) return current;
+    }
     return { pending, next, previous: current, json: encodeWithinLimits(next, current, this.#host.limits) };
   }
 
@@ -185,16 +205,19 @@ export class Committer {
 
   async #write(prepared: Prepared): Promise<"kept" | "stale"> {
     const { next, previous, json } = prepared;
+    let failure: unknown;
     this.#writing.set(next.id, next.revision);
     try {
       return await this.#host.palace.write(json, next.id, next.revision, previous?.revision ?? null);
-    } catch (failure) {
-      const [outcome] = await this.#readBack([prepared], failure);
-      if (outcome === "kept") return "kept";
-      throw outcome;
+    } catch (error) {
+      failure = error;
     } finally {
+      // Before any read-back: a write that lands meanwhile must reach the store through the feed.
       this.#writing.delete(next.id);
     }
+    const [outcome] = await this.#readBack([prepared], failure);
+    if (outcome === "kept") return "kept";
+    throw outcome;
   }
 
   async #writeBatch(batch: readonly Prepared[]): Promise<("kept" | "stale" | PalaceError)[]> {
@@ -202,13 +225,15 @@ export class Committer {
       this.#writing.set(next.id, next.revision);
       return { json, goalId: next.id, revision: next.revision, base: previous?.revision ?? null };
     });
+    let failure: unknown;
     try {
       return await this.#host.palace.writeBatch(entries);
-    } catch (failure) {
-      return await this.#readBack(batch, failure);
+    } catch (error) {
+      failure = error;
     } finally {
       for (const { next } of batch) this.#writing.delete(next.id);
     }
+    return this.#readBack(batch, failure);
   }
 
   /**
@@ -237,7 +262,7 @@ export class Committer {
       const atBase = readError === undefined && (found === undefined ? base === undefined : foundGoal?.revision === base);
       // What the palace holds now settles the entries after it as not kept,
       // unless the write timed out: then they may still land.
-      const settled = (keptUpTo >= 0 || atBase) && !(failure instanceof PalaceTimeoutError);
+      const settled = (keptUpTo >= 0 || atBase) && !mayStillLand(failure);
       const outcome: PalaceOutcome = settled ? "notCommitted" : "unknown";
       positions.forEach((i, k) => {
         const { next } = batch[i] as Prepared;
@@ -248,6 +273,18 @@ export class Committer {
     return outcomes;
   }
 }
+
+// A write that timed out, or that its palace could not bring to an end (it
+// says so with `mayStillLand: true`), may be kept after the read-back.
+function mayStillLand(failure: unknown): boolean {
+  return (
+    failure instanceof PalaceTimeoutError ||
+    (typeof failure === "object" && failure !== null && (failure as { mayStillLand?: unknown }).mayStillLand === true)
+  );
+}
+
+/** What {@link Committer} is told when a no-op waits for an entry of its own batch. */
+const DEFER = Symbol("defer");
 
 function writeFailure(goal: Goal, cause: unknown, outcome: PalaceOutcome, readError: unknown): PalaceError {
   const what = `palace did not confirm goal ${goal.id} revision ${goal.revision}`;

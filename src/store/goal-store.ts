@@ -127,7 +127,7 @@ export class GoalStore {
     this.#schemas = inputSchemas(resolved.limits);
     this.#limits = resolved.limits;
     this.#cache = new GoalCache(resolved.cacheFile ?? defaultCacheFile(dataRoot));
-    this.#mirror = new CacheMirror(this.#cache, this.#index, resolved.onCacheError, resolved.cacheWriteIntervalMs);
+    this.#mirror = new CacheMirror(this.#cache, this.#index, resolved.onCacheError, resolved.cacheWriteIntervalMs, resolved.limits);
     this.#committer = new Committer({
       palace: this.#palace,
       index: this.#index,
@@ -156,7 +156,12 @@ export class GoalStore {
     const store = new GoalStore(palace, dataRoot, options);
     // The feed starts before the listing, so nothing committed in between is
     // missed; its events queue up behind the rebuild.
-    store.#watch = store.#palace.watch((event) => store.#onPalaceEvent(event));
+    try {
+      store.#watch = store.#palace.watch((event) => store.#onPalaceEvent(event));
+    } catch {
+      // A palace down at load cannot start its feed either; load falls back to
+      // goals.json below, and stale writes are still caught by compare-and-set.
+    }
     try {
       await store.#queue.run(() => store.#rebuild());
     } catch (error) {

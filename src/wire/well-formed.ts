@@ -4,9 +4,6 @@
 // whole goals.json. Every string that enters a goal, from a caller or from
 // storage, goes through here, so nothing the store writes can contain one.
 
-/** The replacement for each lone surrogate: U+FFFD REPLACEMENT CHARACTER. */
-export const REPLACEMENT_CHARACTER = "\ufffd";
-
 interface WellFormedString {
   isWellFormed(): boolean;
   toWellFormed(): string;

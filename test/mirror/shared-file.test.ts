@@ -1,5 +1,5 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
-import { basename, dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GoalStore, type GoalMemory, type GoalStoreError } from "../../src/index.js";
 import { withFileLock } from "../../src/mirror/lock.js";
@@ -58,6 +58,23 @@ describe("several stores mirroring to one goals.json", () => {
     expect(errors).toEqual([]);
     expect(await mirrored(a)).toEqual(new Map(goals.map((goal) => [goal.id, 51])));
     await waitFor(() => goals.every((goal) => b.get(goal.id)?.revision === 51));
+  });
+
+  it("regression: a goal over the default size limit written by another store stays in goals.json", { timeout: 60_000 }, async () => {
+    // Found in review: the merge read goals.json under the default limits and dropped it.
+    const root = await tempRoot();
+    const cacheFile = join(root, "goals.json");
+    const limits = { evidence: 40_000_000, goalSize: 50_000_000 };
+    const [a, b] = [
+      settleAfterTest(await GoalStore.load(new InMemoryGoalMemory(), root, { cacheFile, limits })),
+      settleAfterTest(await GoalStore.load(new InMemoryGoalMemory(), root, { cacheFile, limits })),
+    ];
+    const big = await a.create("big");
+    await a.link(big.id, { sessionId: "s", task: "t", evidence: "x".repeat(35_000_000) });
+    await a.flush();
+    await b.create("small");
+    await b.flush();
+    expect((await readFile(cacheFile, "utf8")).includes(big.id)).toBe(true);
   });
 
   it("regression: a store's load never deletes the temp file of another store that is writing", async () => {

@@ -54,6 +54,11 @@ if (url !== undefined) {
       }
     });
 
+    it("regression: refuses a schema or table name with $, which the batch write would read as a parameter", () => {
+      expect(() => new PostgresGoalMemory(url, { table: "goals$2" })).toThrow(/without "\$"/);
+      expect(() => new PostgresGoalMemory(url, { schema: "s$1" })).toThrow(TypeError);
+    });
+
     it("leaves a pool passed in open after close(), and gives back the feed's connection", async () => {
       const pool = new pg.Pool({ connectionString: url, max: 3 });
       try {

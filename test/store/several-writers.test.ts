@@ -185,6 +185,24 @@ describe("several stores on one palace", () => {
     expect((await a.note(goal.id, "based on revision 2", { expectedRevision: 2 })).revision).toBe(3);
   });
 
+  it("regression: a change that changes nothing on a stale view is judged on the palace's revision", async () => {
+    // Found in review: setStatus("inProgress") on a view still at inProgress
+    // resolved as a no-op while the palace held "blocked" from another writer.
+    const palace = new InMemoryGoalMemory();
+    const [a, b] = [
+      settleAfterTest(await GoalStore.load(withoutFeed(palace), await tempRoot())),
+      settleAfterTest(await GoalStore.load(withoutFeed(palace), await tempRoot())),
+    ];
+    const goal = await a.create("contended status");
+    await a.setStatus(goal.id, "inProgress");
+    await b.setStatus(goal.id, "blocked");
+    const reopened = await a.setStatus(goal.id, "inProgress");
+    expect(reopened).toMatchObject({ status: "inProgress", revision: 4 });
+    expect(decodeEntry(palace.entries(GOAL_TAG)[0] as string)).toMatchObject({ status: "inProgress", revision: 4 });
+    await b.setStatus(goal.id, "blocked");
+    await expect(a.setStatus(goal.id, "inProgress", { expectedRevision: 4 })).rejects.toMatchObject({ code: "STALE", actual: 5 });
+  });
+
   it("re-applying a change to the fresh goal re-checks the gate", async () => {
     const palace = new InMemoryGoalMemory();
     const [a, b] = [

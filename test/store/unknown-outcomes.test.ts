@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { GOAL_TAG, GoalStore, PalaceError, type GoalMemory } from "../../src/index.js";
 import { InMemoryGoalMemory } from "../../src/testing/index.js";
 import { decodeEntry } from "../../src/wire/index.js";
-import { freshStore, settleAfterTest, tempRoot } from "../helpers.js";
+import { join } from "node:path";
+import { SqliteGoalMemory } from "../../src/palace/sqlite/index.js";
+import { freshStore, settleAfterTest, tempRoot, waitFor } from "../helpers.js";
 
 describe("a palace write that fails: the store reads the goal back before answering", () => {
   it("kept despite the error (the acknowledgement was lost): the mutation resolves, once", async () => {
@@ -67,6 +69,46 @@ describe("a palace write that fails: the store reads the goal back before answer
     const next = store.note(goal.id, "after");
     await expect(hung).rejects.toMatchObject({ code: "PALACE", outcome: "unknown" });
     expect((await next).notes).toEqual(["after"]);
+  });
+
+  it("regression: a write that timed out and lands during the read-back reaches the store through the feed", async () => {
+    // Found in review: its feed event was dropped as "our own write in flight".
+    const inner = new InMemoryGoalMemory();
+    let slowWrite = false;
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const palace: GoalMemory = {
+      async rememberGoal(json, tag, key) {
+        if (slowWrite) {
+          slowWrite = false;
+          await pause(80); // lands after the store's 50 ms timeout...
+        }
+        return inner.rememberGoal(json, tag, key);
+      },
+      listGoals: (tag) => inner.listGoals(tag),
+      async readGoal(tag, id) {
+        const snapshot = await inner.readGoal(tag, id); // ...while the read-back's snapshot is older
+        await pause(60);
+        return snapshot;
+      },
+      watchGoals: (tag, onEvent) => inner.watchGoals(tag, onEvent),
+    };
+    const store = settleAfterTest(await GoalStore.load(palace, await tempRoot(), { palaceTimeoutMs: 50 }));
+    const goal = await store.create("x");
+    slowWrite = true;
+    await expect(store.note(goal.id, "late")).rejects.toMatchObject({ code: "PALACE", outcome: "unknown" });
+    await waitFor(() => store.get(goal.id)?.revision === 2);
+    expect(store.get(goal.id)?.notes).toEqual(["late"]);
+  });
+
+  it("regression: load() falls back to goals.json when the palace is down and its feed cannot start", async () => {
+    const root = await tempRoot();
+    const palace = new SqliteGoalMemory(join(root, "palace.sqlite"));
+    const store = await GoalStore.load(palace, root);
+    await store.create("mirrored");
+    await store.dispose();
+    palace.close();
+    const reloaded = settleAfterTest(await GoalStore.load(palace, root));
+    expect(reloaded.loadReport).toMatchObject({ source: "cache", goals: 1 });
   });
 
   it("load() falls back to goals.json when listGoals never settles", async () => {

@@ -230,17 +230,24 @@ export class PostgresGoalMemory implements GoalMemory {
 
   // One write on its own connection, so when the connection fails mid-write
   // the server process that ran it is known and can be settled (see settleBackend).
-  #write(text: string, values: unknown[] | undefined): Promise<PgQueryResult> {
-    return withConnection(
-      this.#pool,
-      (client) => client.query(text, values),
-      async (client) => {
-        const pid = (client as { processID?: unknown }).processID;
-        if (this.#owned !== undefined && typeof pid === "number") {
-          await settleBackend(this.#pool, pid, this.#applicationName, this.#settleMs);
-        }
-      },
-    );
+  // When it cannot be (a pool passed in, or the server is out of reach), the
+  // error says the write may still land, so the store never reports it as not
+  // committed on the strength of a read-back.
+  async #write(text: string, values: unknown[] | undefined): Promise<PgQueryResult> {
+    let settled = true;
+    try {
+      return await withConnection(
+        this.#pool,
+        (client) => client.query(text, values),
+        async (client) => {
+          const pid = (client as { processID?: unknown }).processID;
+          settled = this.#owned !== undefined && typeof pid === "number" && (await settleBackend(this.#pool, pid, this.#applicationName, this.#settleMs));
+        },
+      );
+    } catch (error) {
+      if (!settled && typeof error === "object" && error !== null) Object.assign(error, { mayStillLand: true });
+      throw error;
+    }
   }
 }
 

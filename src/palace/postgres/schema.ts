@@ -20,12 +20,14 @@ export function quoteIdentifier(name: string): string {
 
 /**
  * Validated names for one table.
- * @throws {TypeError} when a name is empty, longer than PostgreSQL's 63 bytes, or holds a NUL.
+ * @throws {TypeError} when a name is empty, longer than PostgreSQL's 63 bytes, or holds a NUL or a `$`.
  */
 export function tableNames(schema: string, table: string): TableNames {
   for (const [what, name] of [["schema", schema], ["table", table]] as const) {
-    if (typeof name !== "string" || name.length === 0 || Buffer.byteLength(name) > 63 || name.includes("\0")) {
-      throw new TypeError(`Expected option ${what} to be a PostgreSQL identifier of 1 to 63 bytes, got ${JSON.stringify(name)}`);
+    // "$" is refused because the batch write inlines "$n" parameters into SQL
+    // that also holds the quoted names.
+    if (typeof name !== "string" || name.length === 0 || Buffer.byteLength(name) > 63 || name.includes("\0") || name.includes("$")) {
+      throw new TypeError(`Expected option ${what} to be a PostgreSQL identifier of 1 to 63 bytes without "$", got ${JSON.stringify(name)}`);
     }
   }
   const qualified = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
