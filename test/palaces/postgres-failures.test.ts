@@ -3,6 +3,7 @@
 // server saw them or after it committed them (an unknown outcome the store's
 // read-back must settle, never by duplicating the write).
 import { randomBytes } from "node:crypto";
+import { createServer, type Socket } from "node:net";
 import pg from "pg";
 import { describe, expect, it, vi } from "vitest";
 import { GOAL_TAG, GoalStore, type PalaceEvent } from "../../src/index.js";
@@ -25,6 +26,61 @@ async function withProxy(server: string, body: (proxy: CuttingProxy) => Promise<
 
 const seen = (events: PalaceEvent[], goalId: string, revision: number) =>
   events.some((event) => event.kind === "entry" && event.goalId === goalId && event.revision === revision);
+
+// A server that ends every connection the moment it is ready: the FATAL error
+// (what pg_terminate_backend or a restart sends) follows ReadyForQuery in the
+// same read. Found by the PostgreSQL fleet test (a writer died of it).
+async function terminatingServer(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+  const message = (type: string, body: Buffer) => {
+    const head = Buffer.alloc(5);
+    head.write(type, 0, "latin1");
+    head.writeInt32BE(body.length + 4, 1);
+    return Buffer.concat([head, body]);
+  };
+  const int32 = (n: number) => {
+    const buffer = Buffer.alloc(4);
+    buffer.writeInt32BE(n);
+    return buffer;
+  };
+  const fatal = ["SFATAL", "VFATAL", "C57P01", "Mterminating connection due to administrator command"].map((field) => `${field}\0`).join("") + "\0";
+  const reply = Buffer.concat([message("R", int32(0)), message("K", Buffer.concat([int32(4242), int32(1)])), message("Z", Buffer.from("I")), message("E", Buffer.from(fatal))]);
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+    socket.once("data", () => socket.end(reply));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address() as { port: number };
+  return {
+    url: `postgres://nobody@127.0.0.1:${address.port}/nothing`,
+    connections: () => connections,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe("PostgresGoalMemory's own pool", () => {
+  it("survives connections the server ends as soon as they are ready: the feed retries, a write rejects, nothing crashes", async () => {
+    const server = await terminatingServer();
+    const palace = new PostgresGoalMemory(server.url, { connectionTimeoutMs: 2000, reconnectDelayMs: { min: 5, max: 20 } });
+    const watch = palace.watchGoals(GOAL_TAG, () => {});
+    try {
+      // Before the fix, the first of these connections crashed the process with an unhandled 'error' event.
+      await vi.waitFor(() => expect(server.connections()).toBeGreaterThanOrEqual(3), { timeout: 5000 });
+      await expect(palace.rememberGoal('{"id":"g-a","revision":1}', GOAL_TAG, { goalId: "g-a", revision: 1, base: null })).rejects.toThrow();
+    } finally {
+      await watch.close();
+      await palace.close();
+      await server.close();
+    }
+  });
+});
 
 if (url !== undefined) {
   describe("PostgresGoalMemory's feed", () => {

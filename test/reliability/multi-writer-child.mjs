@@ -1,5 +1,8 @@
-// One writer of the multi-writer test (multi-writer-run.ts): a real GoalStore
-// over a shared palace and a shared data root, doing random notes, links,
+// One writer of the multi-writer test (multi-writer-run.ts: one SQLite palace,
+// one shared data root) and of the PostgreSQL fleet (pg-fleet-run.ts: one
+// schema, a data root per writer, connections cut and terminated; palace
+// failures are logged as PALACE with their outcome, and the writer carries on):
+// a real GoalStore over a shared palace, doing random notes, links,
 // updates, closes and setStatus calls on a handful of shared goals, one at a
 // time, and logging every call to its own file as JSON lines:
 //   {"t":"start","seq","op","goal","args","wall","tick"}   written BEFORE the call
@@ -26,10 +29,14 @@ import { GoalStore, GOAL_TAG } from "../../dist/index.js";
 const config = JSON.parse(process.argv[2]);
 const { writer, seed, ops, goals, dataRoot, log, epoch, stride, limits } = config;
 
-const palace = freezing(await openPalace(config.palace), config.freeze);
+const opened = await openPalace(config.palace);
+const palace = freezing(opened, config.freeze);
 let tick = 0;
 const clock = () => new Date(epoch + tick++ * stride + writer);
-const store = await GoalStore.load(palace, dataRoot, { clock, limits });
+const storeOptions = config.palaceTimeoutMs === undefined ? {} : { palaceTimeoutMs: config.palaceTimeoutMs };
+const store = await GoalStore.load(palace, dataRoot, { clock, limits, ...storeOptions });
+// Ready once the feed listens: every commit after "go" then reaches this store.
+await opened.feedReady?.();
 
 const fd = openSync(log, "a", 0o600);
 const record = (value) => writeSync(fd, `${JSON.stringify(value)}\n`);
@@ -43,6 +50,10 @@ const go = command("go");
 const converge = command("converge");
 say("ready");
 await go;
+// After a palace failure (a cut connection, a server restarting) the writer
+// backs off a little before its next op, as an orchestrator would, instead of
+// spending its ops on a server that is not there.
+let failures = 0; // palace failures in a row
 
 // mulberry32: the ops a writer chooses depend only on the seed and what its store sees.
 let state = (seed ^ Math.imul(writer, 0x9e3779b9)) >>> 0;
@@ -94,11 +105,14 @@ for (let seq = 1; seq <= ops; seq++) {
   try {
     const result = await store[op](goal, ...args);
     record({ t: "end", seq, ok: true, goal: result, wall: Date.now(), tick });
+    failures = 0;
   } catch (error) {
     const { code, outcome, message } = error ?? {};
     record({ t: "end", seq, ok: false, code: code ?? "UNEXPECTED", outcome, message: String(message ?? error), wall: Date.now(), tick });
+    failures = code === "PALACE" ? failures + 1 : 0;
   }
   say(`progress ${seq}`);
+  if (failures > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 5 * 2 ** failures)));
   // A real orchestrator waits on its agents between commits. Yielding lets the
   // feed's polling and the background goals.json writes run: with a synchronous
   // palace a loop that never yields would starve them.
@@ -113,8 +127,9 @@ const deadline = Date.now() + 60_000;
 while (!converged && Date.now() < deadline) {
   converged = true;
   for (const id of goals) {
-    const entry = await palace.readGoal(GOAL_TAG, id);
-    const held = entry === undefined ? undefined : JSON.parse(entry).revision;
+    // A read can fail while connections are being cut: not converged yet, read again.
+    const entry = await palace.readGoal(GOAL_TAG, id).catch(() => null);
+    const held = entry === undefined || entry === null ? entry : JSON.parse(entry).revision;
     if (store.get(id)?.revision !== held) converged = false;
   }
   if (!converged) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -123,7 +138,7 @@ await store.flush();
 record({ t: "final", goals: store.all(), converged });
 closeSync(fd);
 await store.dispose();
-palace.close();
+await palace.close();
 commands.close();
 say("final");
 
@@ -150,7 +165,9 @@ function freezing(inner, freeze) {
 
 /**
  * Opens the palace a small description names, so that the same child can run a
- * fleet on another palace: `{ kind: "sqlite", file, feedIntervalMs, fault? }`.
+ * fleet on another palace: `{ kind: "sqlite", file, feedIntervalMs, fault? }`, or
+ * `{ kind: "postgres", url, schema, statementTimeoutMs, connectionTimeoutMs, … }`
+ * (the rest are PostgresGoalMemory's options).
  * Faults that show the checker catches a broken palace: `"resolveWithoutKeeping"`
  * brings back the defect of issue 11 (a write whose base is gone resolves and
  * keeps nothing: lost writes); `"staleAfterKeeping"` keeps every fifth write
@@ -177,6 +194,12 @@ async function openPalace(description) {
           });
       }
       return palace;
+    }
+    case "postgres": {
+      // `{ kind: "postgres", url, schema, statementTimeoutMs, connectionTimeoutMs, heartbeatMs, reconnectDelayMs }`
+      const { PostgresGoalMemory } = await import("../../dist/postgres.js");
+      const { kind: _kind, url, ...options } = description;
+      return new PostgresGoalMemory(url, options);
     }
     default:
       throw new Error(`multi-writer child: no palace of kind ${JSON.stringify(description.kind)}`);

@@ -3,7 +3,12 @@
  * figures. Exits non-zero on any divergence, loss or contract breach.
  * Sizes: SOAK_SEQUENCES (10,000), SOAK_KILLS (200), SOAK_INPUTS (10,000),
  * SOAK_WRITER_RUNS (8 multi-writer runs of 4 processes) × SOAK_WRITER_OPS
- * (500 operations per process).
+ * (500 operations per process), SOAK_PG_RUNS (4 PostgreSQL fleet runs of
+ * 4 processes) × SOAK_PG_OPS (500 operations per process), with SOAK_PG_FAULTS
+ * (20) backend terminations and as many proxy cuts per run, one SIGKILL and one
+ * server restart. The PostgreSQL runs start a throwaway server (or use
+ * GOAL_STORE_PG_URL, without the restart); with neither they are reported as
+ * skipped, and fail under CI=true.
  * Replay a run with its printed seed: `npm run test:soak -- --seed N` or
  * `GOAL_STORE_SOAK_SEED=N npm run test:soak` (the crash trials kill at random
  * moments and are not replayable; the model-based and hostile runs are; the
@@ -12,7 +17,9 @@
 import { runCrashTrials } from "./crash-run.js";
 import { runHostileInputs } from "./hostile-run.js";
 import { runModelSequences, type ModelRunStats } from "./model-run.js";
+import { findPgBin, startCluster } from "../support/pg-cluster.js";
 import { runMultiWriter, type MultiWriterOptions, type MultiWriterStats } from "./multi-writer-run.js";
+import { runPgFleet, type PgFleetStats } from "./pg-fleet-run.js";
 import { soakSeed } from "./soak-seed.js";
 
 const size = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -62,4 +69,47 @@ console.log(
     `(${fleet.unchanged} changing nothing), refused ${fleet.refused}, unknown-outcome ${fleet.unknown} (${fleet.unknownCommitted} committed), ` +
     `lost ${fleet.lost}, duplicated ${fleet.duplicated}, kills ${fleet.kills}, revisions ${fleet.revisions}${failed ? ", violations: see above" : ""}`,
 );
+
+const pgFleet = { runs: 0, processes: 0, operations: 0, acknowledged: 0, refused: 0, unknown: 0, unknownCommitted: 0, lost: 0, duplicated: 0, connectionCuts: 0, terminations: 0, restarts: 0, kills: 0 };
+const givenPg = process.env.GOAL_STORE_PG_URL !== undefined && process.env.GOAL_STORE_PG_URL !== "" ? process.env.GOAL_STORE_PG_URL : undefined;
+const pgBin = findPgBin();
+if (givenPg === undefined && "missing" in pgBin) {
+  const line = `PostgreSQL fleet SKIPPED: ${pgBin.missing}`;
+  console.log(process.env.CI === "true" ? `${line} (a failure under CI=true)` : line);
+  if (process.env.CI === "true") failed = true;
+} else {
+  await time("postgres-fleet", async () => {
+    const cluster = givenPg === undefined ? await startCluster() : undefined;
+    try {
+      for (let run = 0; run < size("SOAK_PG_RUNS", 4); run++) {
+        const faults = size("SOAK_PG_FAULTS", 20);
+        const options = {
+          url: cluster?.url ?? (givenPg as string),
+          restart: cluster?.restart,
+          processes: 4,
+          operations: size("SOAK_PG_OPS", 500),
+          goals: 6,
+          terminations: faults,
+          cuts: faults,
+          kill: true,
+          seed: seed + run,
+        };
+        const stats: PgFleetStats | undefined = await time(`postgres-fleet run ${run} (seed ${options.seed})`, () => runPgFleet(options));
+        pgFleet.runs++;
+        if (stats === undefined) continue;
+        for (const key of ["processes", "operations", "acknowledged", "refused", "unknown", "unknownCommitted", "lost", "duplicated", "connectionCuts", "terminations", "restarts", "kills"] as const) {
+          pgFleet[key] += stats[key];
+        }
+      }
+    } finally {
+      await cluster?.stop();
+    }
+  });
+  console.log(
+    `postgres-fleet: runs ${pgFleet.runs}, processes ${pgFleet.processes}, operations ${pgFleet.operations}, acknowledged ${pgFleet.acknowledged}, ` +
+      `refused ${pgFleet.refused}, unknown-outcome ${pgFleet.unknown} (${pgFleet.unknownCommitted} committed), lost ${pgFleet.lost}, ` +
+      `duplicated ${pgFleet.duplicated}, connection cuts ${pgFleet.connectionCuts}, terminations ${pgFleet.terminations}, ` +
+      `restarts ${pgFleet.restarts}, kills ${pgFleet.kills}${failed ? ", violations: see above" : ""}`,
+  );
+}
 process.exitCode = failed ? 1 : 0;

@@ -26,6 +26,16 @@ export interface CuttingProxy {
    * SQL is forwarded. Resolves when the cut happened.
    */
   cutNext(marker: string, when: "afterReply" | "beforeForward"): Promise<void>;
+  /** Forgets a cut armed by `cutNext` that has not happened (its promise never resolves). */
+  disarm(): void;
+  /** Cuts every connection open at this moment (both ends see it close); returns how many. */
+  cutOpen(): number;
+  /**
+   * The local ports of the proxy's connections to the server: the server sees
+   * them as `client_port` in `pg_stat_activity`, so they name the backends of
+   * the connections made through this proxy.
+   */
+  serverPorts(): number[];
   /** From now on, connections open at this moment forward nothing and are never closed (new ones work). */
   freezeOpen(): void;
   /** Closes the proxy and every connection through it. */
@@ -87,6 +97,18 @@ export async function startProxy(targetPort: number): Promise<CuttingProxy> {
       return url.toString();
     },
     cutNext: (marker, when) => new Promise<void>((done) => (armed = { marker, when, done })),
+    disarm: () => {
+      armed = undefined;
+    },
+    cutOpen: () => {
+      const pairs = [...open];
+      for (const pair of pairs) {
+        pair.client.destroy();
+        pair.server.destroy();
+      }
+      return pairs.length;
+    },
+    serverPorts: () => [...open].flatMap((pair) => (pair.server.localPort === undefined ? [] : [pair.server.localPort])),
     freezeOpen: () => {
       for (const pair of open) pair.frozen = true;
     },

@@ -47,6 +47,8 @@ export interface PgPool {
 export interface OwnedPgPool extends PgPool {
   end(): Promise<void>;
   on(event: "error", listener: (error: Error) => void): unknown;
+  /** A new connection, before the pool hands it out. */
+  on(event: "connect", listener: (client: PgPoolClient) => void): unknown;
 }
 
 /** The connection settings of a pool this adapter opens from a connection string. */
@@ -64,6 +66,13 @@ interface PgModule {
   Pool: new (config: OwnedPoolConfig) => OwnedPgPool;
 }
 
+// pg reports a connection that died mid-query twice: the query rejects, and
+// the client emits "error", synchronously, before the rejection is handled.
+// A checked-out client has no listener of its own, so without this one the
+// process would crash.
+const ignore = (): void => {};
+const unheard = (): void => {};
+
 /**
  * Opens a pg pool. pg is an optional peer dependency, loaded only when a
  * connection string is given (a pool passed in needs none of it).
@@ -80,6 +89,14 @@ export function openPool(config: OwnedPoolConfig): OwnedPgPool {
   // An idle connection that dies (a server restart, a cut) is reported here;
   // unheard, it would crash the process. The next query opens a fresh one.
   pool.on("error", () => {});
+  // A new connection is handed out with no error listener while the bytes that
+  // came with its ReadyForQuery are still being parsed: a server that ends it
+  // at once (pg_terminate_backend, a restart) sends the FATAL error in the
+  // same read, and `pool.connect()`'s caller only gets to listen a microtask
+  // later. Unheard, that error would crash the process; every connection of
+  // this pool therefore listens from birth (its failures still reach the
+  // queries it runs, which reject).
+  pool.on("connect", (client) => client.on("error", unheard));
   return pool;
 }
 
@@ -88,11 +105,6 @@ export function isStatementError(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { severity?: unknown }).severity === "ERROR";
 }
 
-// pg reports a connection that died mid-query twice: the query rejects, and
-// the client emits "error", synchronously, before the rejection is handled.
-// A checked-out client has no listener of its own, so without this one the
-// process would crash.
-const ignore = (): void => {};
 
 /**
  * Runs `body` on one connection of `pool`. On success the connection goes back
