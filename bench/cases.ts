@@ -1,13 +1,12 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { findPgBin } from "../test/support/pg-cluster.js";
 import type { Measurement } from "./measure.js";
-import type { PalaceKind } from "./palaces.js";
+import { benchPgUrl, type PalaceKind } from "./palaces.js";
 
 /** One process of a case: a subject, its palace, and what to do. */
 export interface Run {
   subject: string;
   palace: PalaceKind;
-  mode: "ops" | "paced" | "load" | "floor";
+  mode: "ops" | "paced" | "load" | "floor" | "feed";
   goals: number;
   operations: number;
   callers: number;
@@ -51,6 +50,29 @@ function sqliteRuns(callers: number, operations: number) {
     }));
 }
 
+// goal-store over PostgresGoalMemory against the raw loop on one connection, same callers.
+function postgresRuns(callers: number, operations: number) {
+  return (size: "full" | "tiny"): Run[] =>
+    ["goal-store", "raw postgres"].map((subject) => ({
+      subject,
+      palace: "postgres",
+      mode: "ops",
+      goals: goalsAt(size, 10_000),
+      operations: opsAt(size, operations),
+      callers,
+    }));
+}
+
+/**
+ * Why the PostgreSQL cases cannot run here: no server named and none can be
+ * started (bench/main.ts starts a throwaway one when none is named).
+ */
+function postgresUnavailable(): string | undefined {
+  if (benchPgUrl() !== undefined) return undefined;
+  const found = findPgBin();
+  return "missing" in found ? `${found.missing}, or set GOAL_STORE_BENCH_PG_URL to a scratch database` : undefined;
+}
+
 /** The cases `npm run bench` runs by default: every row of issue 15's target table. */
 export const CASES: BenchCase[] = [
   {
@@ -91,32 +113,69 @@ export const CASES: BenchCase[] = [
   },
   {
     name: "postgres-32",
-    runs: (size) =>
-      ["goal-store", "raw postgres"].map((subject) => ({
-        subject,
-        palace: "postgres",
-        mode: "ops",
-        goals: goalsAt(size, 10_000),
-        operations: opsAt(size, 4_000),
-        callers: 32,
-      })),
+    runs: postgresRuns(32, 4_000),
     rows: [
       {
-        label: "PostgreSQL, 32 callers, goal-store / raw loop of conditional UPDATEs on one connection",
+        label: "PostgreSQL, 32 callers, goal-store / raw loop of conditional UPDATEs on one connection (ops/s)",
         target: "≥ 2.0",
         unit: "×",
         value: (m) => at(m, 0).opsPerSecond / at(m, 1).opsPerSecond,
       },
     ],
-    // The hook: once src/palace/postgres exists, add "postgres" to PalaceKind
-    // (bench/palaces.ts, reading GOAL_STORE_BENCH_PG_URL) and a "raw postgres"
-    // subject (bench/subjects/), and this case runs.
-    unavailable: () =>
-      !existsSync(fileURLToPath(new URL("../src/palace/postgres", import.meta.url)))
-        ? "src/palace/postgres does not exist on this branch yet"
-        : process.env.GOAL_STORE_BENCH_PG_URL === undefined
-          ? "set GOAL_STORE_BENCH_PG_URL to a scratch PostgreSQL database"
-          : "the postgres palace and raw-loop subject are not wired into bench/palaces.ts yet",
+    unavailable: postgresUnavailable,
+  },
+  {
+    name: "postgres-1",
+    runs: postgresRuns(1, 2_000),
+    rows: [
+      {
+        label: "PostgreSQL, 1 caller, goal-store / raw loop of conditional UPDATEs on one connection (ops/s)",
+        target: "—",
+        unit: "×",
+        value: (m) => at(m, 0).opsPerSecond / at(m, 1).opsPerSecond,
+      },
+    ],
+    unavailable: postgresUnavailable,
+  },
+  {
+    name: "postgres-feed",
+    runs: (size) => [
+      {
+        subject: "goal-store",
+        palace: "postgres",
+        mode: "feed",
+        goals: goalsAt(size, 10_000),
+        operations: size === "full" ? 300 : 30,
+        callers: 1,
+      },
+    ],
+    rows: [
+      {
+        label: "PostgreSQL feed latency p50: one store's mutation call → subscribe callback in a second store (own pool and LISTEN), 10k goals",
+        target: "—",
+        unit: "ms",
+        value: (m) => at(m, 0).feedP50Ms,
+      },
+      {
+        label: "PostgreSQL feed latency p99, same run (300 commits, one at a time)",
+        target: "—",
+        unit: "ms",
+        value: (m) => at(m, 0).feedP99Ms,
+      },
+      {
+        label: "PostgreSQL feed latency p50 counted from the commit acknowledged (mutation resolved), same run",
+        target: "—",
+        unit: "ms",
+        value: (m) => at(m, 0).feedAckP50Ms,
+      },
+      {
+        label: "PostgreSQL feed latency p99 counted from the commit acknowledged, same run",
+        target: "—",
+        unit: "ms",
+        value: (m) => at(m, 0).feedAckP99Ms,
+      },
+    ],
+    unavailable: postgresUnavailable,
   },
   {
     name: "mirror-bytes",
@@ -235,4 +294,4 @@ for (const baseline of ["lowdb", "naive port"]) {
 }
 
 /** Run unless named: the target table. */
-export const DEFAULT_CASES = ["sqlite-32", "sqlite-1", "postgres-32", "mirror-bytes", "flush-scaling", "load", "in-memory"];
+export const DEFAULT_CASES = ["sqlite-32", "sqlite-1", "postgres-32", "postgres-1", "postgres-feed", "mirror-bytes", "flush-scaling", "load", "in-memory"];

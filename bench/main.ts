@@ -8,13 +8,22 @@
  * Flags: --case a,b (run only these; `--list` names them), --rounds N (default
  * 3), --tiny (small sizes, one round: the harness check test/bench.test.ts
  * runs), --json (also print every measurement as JSON lines).
+ *
+ * The PostgreSQL cases use GOAL_STORE_BENCH_PG_URL (else GOAL_STORE_PG_URL);
+ * with neither set, a throwaway server is started for the run the way the
+ * tests start one (test/support/pg-cluster.ts) and stopped at the end, also
+ * when a measurement fails or the run is interrupted. Every process makes a
+ * schema of its own there and drops it when done.
  */
 import { execFileSync } from "node:child_process";
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import pg from "pg";
+import { startCluster, type PgCluster } from "../test/support/pg-cluster.js";
 import { CASES, DEFAULT_CASES, type BenchCase, type Run } from "./cases.js";
 import type { Measurement } from "./measure.js";
+import { benchPgUrl } from "./palaces.js";
 
 const { values } = parseArgs({
   options: {
@@ -55,18 +64,41 @@ console.log(`goal-store benchmark: Node ${process.version}, ${availableParalleli
 console.log(`${rounds} interleaved round(s), each measurement in its own process\n`);
 
 const runnable = selected.filter((benchCase) => benchCase.unavailable?.() === undefined);
+const needsPostgres = runnable.some((benchCase) => benchCase.runs(size).some((run) => run.palace === "postgres"));
+let cluster: PgCluster | undefined;
+const stopCluster = async () => {
+  await cluster?.stop();
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void stopCluster().finally(() => process.exit(130)));
+}
 // Per case, per round: the measurements in the case's `runs` order.
 const measured = new Map<BenchCase, Measurement[][]>(runnable.map((benchCase) => [benchCase, []]));
-for (let round = 0; round < rounds; round++) {
-  for (const benchCase of runnable) {
-    const runs = benchCase.runs(size);
-    const order = runs.map((_, i) => i);
-    if (round % 2 === 1) order.reverse();
-    const results: Measurement[] = new Array<Measurement>(runs.length);
-    for (const i of order) results[i] = measure(runs[i] as Run);
-    measured.get(benchCase)?.push(results);
-    process.stderr.write(`round ${round + 1}/${rounds}: ${benchCase.name} done\n`);
+try {
+  if (needsPostgres) {
+    let url = benchPgUrl();
+    if (url === undefined) {
+      cluster = await startCluster();
+      url = cluster.url;
+      console.log(`PostgreSQL: a throwaway server started for this run on 127.0.0.1:${cluster.port} (set GOAL_STORE_BENCH_PG_URL to use yours)`);
+    }
+    // Measurement processes read it (bench/palaces.ts).
+    process.env.GOAL_STORE_BENCH_PG_URL = url;
+    console.log(`PostgreSQL: ${await serverSettings(url)}\n`);
   }
+  for (let round = 0; round < rounds; round++) {
+    for (const benchCase of runnable) {
+      const runs = benchCase.runs(size);
+      const order = runs.map((_, i) => i);
+      if (round % 2 === 1) order.reverse();
+      const results: Measurement[] = new Array<Measurement>(runs.length);
+      for (const i of order) results[i] = measure(runs[i] as Run);
+      measured.get(benchCase)?.push(results);
+      process.stderr.write(`round ${round + 1}/${rounds}: ${benchCase.name} done\n`);
+    }
+  }
+} finally {
+  await stopCluster();
 }
 
 const figure = (value: number) => (!Number.isFinite(value) ? String(value) : value >= 100 ? value.toFixed(0) : value.toFixed(2));
@@ -83,5 +115,20 @@ for (const benchCase of selected) {
     const unit = row.unit === "×" ? "" : ` ${row.unit}`;
     const range = `${figure(Math.min(...figures))}–${figure(Math.max(...figures))}${unit}`;
     console.log(`| ${benchCase.name} | ${row.label} | ${row.target} | ${range} | ${figures.map(figure).join(", ")} |`);
+  }
+}
+
+/** The server's version and the settings that decide what a commit costs. */
+async function serverSettings(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ version: string; fsync: string; synchronous_commit: string }>(
+      "SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS synchronous_commit",
+    );
+    const row = rows[0];
+    return row === undefined ? "unknown settings" : `server ${row.version}, fsync=${row.fsync}, synchronous_commit=${row.synchronous_commit}`;
+  } finally {
+    await client.end();
   }
 }

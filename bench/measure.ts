@@ -8,7 +8,9 @@
  * orchestrator doing other I/O does); `paced` issues them at `--rate` per second
  * without waiting; `load` times `GoalStore.load` over the preloaded palace with
  * goals.json from an earlier run present (a restart); `floor` times what no
- * loader can avoid: one SELECT and a JSON.parse of every row.
+ * loader can avoid: one SELECT and a JSON.parse of every row; `feed` (postgres
+ * palace only) times commit in one store → `subscribe` callback in a second
+ * store on its own PostgresGoalMemory, one commit at a time.
  */
 import { deepStrictEqual } from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -18,12 +20,13 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { compareIds } from "../src/model.js";
 import { decodeGoal } from "../src/wire/codec.js";
+import { percentile, timeFeed } from "./feed-latency.js";
 import { probeMirror, type MirrorProbe } from "./mirror-probe.js";
-import { preloadedPalace, type PalaceKind } from "./palaces.js";
+import { preloadedPalace, type BenchPalace, type PalaceKind } from "./palaces.js";
 import type { Subject } from "./subject.js";
 import { SUBJECTS } from "./subjects/index.js";
 import { timeFloor, timeLoad } from "./time-load.js";
-import { buildWorkload, type Operation } from "./workload.js";
+import { buildWorkload, type Operation, type Workload } from "./workload.js";
 
 /** One measurement, as printed. */
 export interface Measurement {
@@ -47,6 +50,13 @@ export interface Measurement {
   cacheWrites: number;
   /** Longest a commit waited to be in goals.json (`paced` mode), in ms. */
   maxLagMs: number;
+  /** `feed` mode: one store's mutation call → `subscribe` callback in the other, in ms (p50, p99, max). */
+  feedP50Ms: number;
+  feedP99Ms: number;
+  feedMaxMs: number;
+  /** `feed` mode: from the mutation resolving (commit acknowledged) instead of the call. */
+  feedAckP50Ms: number;
+  feedAckP99Ms: number;
 }
 
 const { values } = parseArgs({
@@ -72,64 +82,106 @@ async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), "goal-store-bench-"));
   try {
     const bench = await preloadedPalace(palaceKind, root, workload.preload);
-    if (mode === "load" || mode === "floor") {
-      const ms = mode === "load" ? await timeLoad(bench, root, workload.preload) : await timeFloor(bench);
-      bench.close();
-      print({ ...empty(values.subject, mode, workload.preload.length, 0, callers), seconds: ms / 1000 });
-      return;
+    try {
+      await measureOver(bench, root, workload, mode, callers);
+    } finally {
+      await bench.close();
     }
-    const factory = SUBJECTS[values.subject];
-    if (factory === undefined) throw new Error(`unknown subject ${JSON.stringify(values.subject)}`);
-    let tick = Date.UTC(2026, 10, 25);
-    const clock = () => new Date((tick += 1000));
-    (globalThis as { gc?: () => void }).gc?.();
-    const baselineRss = process.memoryUsage().rss;
-    const subject = await factory({ palace: bench.palace, sqliteFile: bench.sqliteFile, root, preload: workload.preload, clock });
-
-    const probe = mode === "paced" ? probeMirror() : undefined;
-    const delay = monitorEventLoopDelay({ resolution: 1 });
-    delay.enable();
-    const started = performance.now();
-    const commitTimes =
-      mode === "paced" ? await runPaced(subject, workload.operations, Number(values.rate)) : await runCallers(subject, workload.operations, callers);
-    let maxLagMs = 0;
-    if (probe !== undefined) {
-      // No flush: the background writer alone must catch up.
-      maxLagMs = await settledLag(probe, commitTimes);
-    }
-    await subject.flush();
-    const seconds = (performance.now() - started) / 1000;
-    delay.disable();
-    const peakRssBytes = process.resourceUsage().maxRSS * 1024;
-    probe?.restore();
-
-    // A benchmark that measures a wrong result is worthless: check the state
-    // against the workload, and goals.json against the state.
-    const state = subject.state();
-    workload.verify(state);
-    let cacheBytes = 0;
-    if (subject.cacheFile !== undefined) cacheBytes = await checkCache(subject.cacheFile, state, values.subject);
-    await subject.close();
-    bench.close();
-    print({
-      subject: values.subject,
-      mode,
-      goals: workload.preload.length,
-      operations: workload.operations.length,
-      callers,
-      seconds,
-      opsPerSecond: workload.operations.length / seconds,
-      loopDelayP99Ms: delay.percentile(99) / 1e6,
-      peakRssBytes,
-      rssGrowthBytes: peakRssBytes - baselineRss,
-      cacheBytes,
-      cacheBytesWritten: probe?.bytes() ?? 0,
-      cacheWrites: probe?.writes() ?? 0,
-      maxLagMs,
-    });
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+// Measures `mode` over a preloaded palace and prints the measurement; the caller closes the palace.
+async function measureOver(
+  bench: BenchPalace,
+  root: string,
+  workload: Workload,
+  mode: string,
+  callers: number,
+): Promise<void> {
+  if (mode === "load" || mode === "floor") {
+    const ms = mode === "load" ? await timeLoad(bench, root, workload.preload) : await timeFloor(bench);
+    print({ ...empty(values.subject, mode, workload.preload.length, 0, callers), seconds: ms / 1000 });
+    return;
+  }
+  let tick = Date.UTC(2026, 10, 25);
+  const clock = () => new Date((tick += 1000));
+  if (mode === "feed") {
+    const started = performance.now();
+    const { fromCall, fromAck, state } = await timeFeed(bench, root, workload.operations, clock);
+    const seconds = (performance.now() - started) / 1000;
+    workload.verify(state);
+    print({
+      ...empty(values.subject, mode, workload.preload.length, workload.operations.length, 1),
+      seconds,
+      opsPerSecond: workload.operations.length / seconds,
+      feedP50Ms: percentile(fromCall, 50),
+      feedP99Ms: percentile(fromCall, 99),
+      feedMaxMs: Math.max(...fromCall),
+      feedAckP50Ms: percentile(fromAck, 50),
+      feedAckP99Ms: percentile(fromAck, 99),
+    });
+    return;
+  }
+  const factory = SUBJECTS[values.subject];
+  if (factory === undefined) throw new Error(`unknown subject ${JSON.stringify(values.subject)}`);
+  (globalThis as { gc?: () => void }).gc?.();
+  const baselineRss = process.memoryUsage().rss;
+  const subject = await factory({
+    palace: bench.palace,
+    sqliteFile: bench.sqliteFile,
+    postgres: bench.postgres,
+    root,
+    preload: workload.preload,
+    clock,
+  });
+
+  const probe = mode === "paced" ? probeMirror() : undefined;
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const started = performance.now();
+  const commitTimes =
+    mode === "paced" ? await runPaced(subject, workload.operations, Number(values.rate)) : await runCallers(subject, workload.operations, callers);
+  let maxLagMs = 0;
+  if (probe !== undefined) {
+    // No flush: the background writer alone must catch up.
+    maxLagMs = await settledLag(probe, commitTimes);
+  }
+  await subject.flush();
+  const seconds = (performance.now() - started) / 1000;
+  delay.disable();
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  probe?.restore();
+
+  // A benchmark that measures a wrong result is worthless: check the state
+  // against the workload, and goals.json against the state.
+  const state = subject.state();
+  workload.verify(state);
+  let cacheBytes = 0;
+  if (subject.cacheFile !== undefined) cacheBytes = await checkCache(subject.cacheFile, state, values.subject);
+  await subject.close();
+  print({
+    subject: values.subject,
+    mode,
+    goals: workload.preload.length,
+    operations: workload.operations.length,
+    callers,
+    seconds,
+    opsPerSecond: workload.operations.length / seconds,
+    loopDelayP99Ms: delay.percentile(99) / 1e6,
+    peakRssBytes,
+    rssGrowthBytes: peakRssBytes - baselineRss,
+    cacheBytes,
+    cacheBytesWritten: probe?.bytes() ?? 0,
+    cacheWrites: probe?.writes() ?? 0,
+    maxLagMs,
+    feedP50Ms: 0,
+    feedP99Ms: 0,
+    feedMaxMs: 0,
+    feedAckP50Ms: 0,
+    feedAckP99Ms: 0,
+  });
 }
 
 async function runCallers(subject: Subject, operations: readonly Operation[], callers: number): Promise<number[]> {
@@ -202,6 +254,11 @@ function empty(subject: string, mode: string, goals: number, operations: number,
     cacheBytesWritten: 0,
     cacheWrites: 0,
     maxLagMs: 0,
+    feedP50Ms: 0,
+    feedP99Ms: 0,
+    feedMaxMs: 0,
+    feedAckP50Ms: 0,
+    feedAckP99Ms: 0,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { WireGoal } from "../src/wire/codec.js";
 import type { Goal, GoalMemory } from "../src/index.js";
+import type { PgTarget } from "./palaces.js";
 import type { Operation } from "./workload.js";
 
 /** One implementation under measurement, already holding the preloaded goals. */
@@ -21,6 +22,8 @@ export interface SubjectContext {
   palace: GoalMemory;
   /** The SQLite file behind `palace`, for subjects that open it themselves (the raw loop). */
   sqliteFile: string | undefined;
+  /** The PostgreSQL schema behind `palace`, for subjects that connect themselves (the raw loop). */
+  postgres: PgTarget | undefined;
   /** A fresh folder for its files. */
   root: string;
   preload: readonly WireGoal[];
