@@ -44,9 +44,10 @@ export class CommitQueue<Item> {
   #pump(): void {
     if (this.#pumping) return;
     this.#pumping = true;
-    // Started on a later microtask, so that calls made in the same turn queue
-    // up behind the first and travel together.
-    void Promise.resolve()
+    // Started on the next turn of the event loop, not a microtask: callers that
+    // each wake in their own callback (an await on I/O, a setImmediate) all
+    // queue up first and travel together.
+    void new Promise<void>((resolve) => setImmediate(resolve))
       .then(async () => {
         for (let job = this.#jobs.shift(); job !== undefined; job = this.#jobs.shift()) {
           if (job.kind === "task") {

@@ -263,10 +263,22 @@ export function palaceConformance<M extends GoalMemory>(
         const [a, b] = [await GoalStore.load(palace, join(root, "a")), await GoalStore.load(second, join(root, "b"))];
         try {
           const goal = await a.create("shared goal");
-          const notes = (store: GoalStore, who: string) =>
-            Array.from({ length: 10 }, (_, i) => store.note(goal.id, `${who}${i}`));
-          const results = await Promise.allSettled([...notes(a, "a"), ...notes(b, "b")]);
-          const acknowledged = results.flatMap((result, i) => (result.status === "fulfilled" ? [i < 10 ? `a${i}` : `b${i - 10}`] : []));
+          const acknowledged: string[] = [];
+          const note = async (store: GoalStore, text: string) => {
+            await store.note(goal.id, text);
+            acknowledged.push(text);
+          };
+          // Turn by turn, so that each store writes on a view the other has just made stale...
+          for (let i = 0; i < 5; i++) {
+            await note(b, `b${i}`);
+            await note(a, `a${i}`);
+          }
+          // ...then all at once.
+          const burst = [
+            ...Array.from({ length: 10 }, (_, i) => note(a, `a-burst${i}`)),
+            ...Array.from({ length: 10 }, (_, i) => note(b, `b-burst${i}`)),
+          ];
+          await Promise.allSettled(burst);
           const reloaded = await GoalStore.load(palace, join(root, "check"));
           const kept = reloaded.get(goal.id)?.notes ?? [];
           await reloaded.dispose();
