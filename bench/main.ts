@@ -78,7 +78,7 @@ try {
   if (needsPostgres) {
     let url = benchPgUrl();
     if (url === undefined) {
-      cluster = await startCluster();
+      cluster = await startCluster({ durable: true });
       url = cluster.url;
       console.log(`PostgreSQL: a throwaway server started for this run on 127.0.0.1:${cluster.port} (set GOAL_STORE_BENCH_PG_URL to use yours)`);
     }
