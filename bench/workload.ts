@@ -1,5 +1,6 @@
 import type { WireGoal } from "../src/wire/codec.js";
 import type { Goal, GoalStatus, SessionTaskState } from "../src/index.js";
+import { seededRandom } from "../test/support/random.js";
 
 /** One operation of the timed mix, independent of the implementation under test. */
 export type Operation =
@@ -26,17 +27,6 @@ export interface Workload {
 
 const PRELOAD_TIME = "2026-06-16T12:00:00Z";
 
-/** mulberry32: small, fast and seedable, so every implementation sees the same workload. */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Builds `goals` preloaded goals (3 sessions, 2 acceptance items and a note each,
@@ -45,7 +35,7 @@ function randomSource(seed: number): () => number {
  * 20% new links, 20% notes, 10% creates, 10% status changes blocked ⇄ inProgress.
  */
 export function buildWorkload(goals: number, operations: number, seed = 42): Workload {
-  const random = randomSource(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const hex = (length: number) =>
     Array.from({ length }, () => Math.floor(random() * 16).toString(16)).join("");

@@ -8,6 +8,7 @@ import { GOAL_TAG, GoalStore, type Goal } from "../../src/index.js";
 import { SqliteGoalMemory } from "../../src/palace/sqlite/index.js";
 import { checkFleet, FLEET_CLOCK, type FleetReport, type LogRecord, type WriterLog } from "./multi-writer-check.js";
 import { MODEL_LIMITS } from "./reference-model.js";
+import { seededRandom } from "../support/random.js";
 
 const CHILD = fileURLToPath(new URL("./multi-writer-child.mjs", import.meta.url));
 
@@ -105,7 +106,7 @@ async function createGoals(file: string, dataRoot: string, count: number): Promi
  * writer has stopped. Waits on events only: no sleeps, no timing.
  */
 function runWriters(root: string, file: string, dataRoot: string, goals: string[], options: MultiWriterOptions): Promise<WriterLog[]> {
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   const victim = options.kill !== "none" ? 1 + Math.floor(random() * options.processes) : -1;
   const killAfter = Math.max(1, Math.floor(options.operations * (0.2 + 0.6 * random())));
   // Writes, not ops: about half the ops write (the rest are refused or change nothing).
@@ -208,13 +209,3 @@ function runWriters(root: string, file: string, dataRoot: string, goals: string[
   });
 }
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -17,6 +17,7 @@ import { PostgresGoalMemory } from "../../src/palace/postgres/index.js";
 import { startProxy, type CuttingProxy } from "../support/cutting-proxy.js";
 import { checkFleet, FLEET_CLOCK, type FleetReport, type LogRecord, type WriterLog } from "./multi-writer-check.js";
 import { MODEL_LIMITS } from "./reference-model.js";
+import { seededRandom } from "../support/random.js";
 
 const CHILD = fileURLToPath(new URL("./multi-writer-child.mjs", import.meta.url));
 
@@ -177,7 +178,7 @@ function runWriters(
   figures: { connectionCuts: number; terminations: number; restarts: number },
   log: (line: string) => void,
 ): Promise<WriterLog[]> {
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   const victim = options.kill ? 1 + Math.floor(random() * options.processes) : -1;
   const killAfter = Math.max(1, Math.floor(options.operations * (0.2 + 0.6 * random())));
   // Fault moments, in the writers' total progress, spread over what they will surely do.
@@ -353,13 +354,3 @@ function runWriters(
   });
 }
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
