@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { dropSchema } from "../test/support/pg-drop.js";
 import { GOAL_TAG, type GoalMemory } from "../src/index.js";
 import { PostgresGoalMemory } from "../src/palace/postgres/index.js";
 import { SqliteGoalMemory } from "../src/palace/sqlite/index.js";
@@ -80,15 +81,7 @@ async function preloadedPostgres(preload: readonly WireGoal[]): Promise<BenchPal
   if (url === undefined) throw new Error("the postgres palace needs GOAL_STORE_BENCH_PG_URL (bench/main.ts sets it)");
   const schema = `gs_bench_${randomBytes(6).toString("hex")}`;
   const pg = (await import("pg")).default;
-  const dropSchema = async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  };
+  const drop = () => dropSchema(url, schema);
   try {
     const creator = new PostgresGoalMemory(url, { schema });
     await creator.listGoals(GOAL_TAG);
@@ -111,7 +104,7 @@ async function preloadedPostgres(preload: readonly WireGoal[]): Promise<BenchPal
       await client.end();
     }
   } catch (error) {
-    await dropSchema().catch(() => {});
+    await drop().catch(() => {});
     throw error;
   }
   const palace = new PostgresGoalMemory(url, { schema });
@@ -121,7 +114,7 @@ async function preloadedPostgres(preload: readonly WireGoal[]): Promise<BenchPal
     postgres: { url, schema },
     close: async () => {
       await palace.close();
-      await dropSchema();
+      await drop();
     },
   };
 }

@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GoalStore, VerificationGateError, type Goal } from "goal-store";
 import { PostgresGoalMemory } from "goal-store/postgres";
-import pg from "pg";
 import { startCluster, type PgCluster } from "../test/support/pg-cluster.js";
+import { dropSchema } from "../test/support/pg-drop.js";
 
 const ROLES = ["planner", "worker-1", "worker-2"] as const;
 type Role = (typeof ROLES)[number];
@@ -72,16 +72,6 @@ async function orchestrator(me: Role, url: string, schema: string): Promise<void
     await store.dispose();
     await palace.close();
     await rm(dataRoot, { recursive: true, force: true });
-  }
-}
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
   }
 }
 

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import type { GoalStore } from "../../src/index.js";
 import { rustGoal } from "../helpers.js";
 
 /** The built bin; `npm test` builds first. */
@@ -39,4 +40,16 @@ export async function writeGoalsJson(root: string, entries: readonly unknown[]):
 /** `count` goals with ids g-00000000… in order. */
 export function manyGoals(count: number): Record<string, unknown>[] {
   return Array.from({ length: count }, (_, i) => wireGoal(`g-${i.toString(16).padStart(16, "0")}`));
+}
+
+/** The scenario the watch and PostgreSQL CLI tests show: one goal waiting on s2, one done. */
+export async function seedScenario(store: GoalStore): Promise<{ waiting: string; done: string }> {
+  const goal = await store.create("Ship the login page", ["tests pass"]);
+  await store.link(goal.id, { sessionId: "s1", task: "implement", state: "verified", evidence: "PR #12" });
+  await store.link(goal.id, { sessionId: "s2", task: "document" });
+  const done = await store.create("Migrate billing");
+  await store.link(done.id, { sessionId: "s3", task: "migrate", state: "verified" });
+  await store.close(done.id);
+  await store.flush();
+  return { waiting: goal.id, done: done.id };
 }

@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { GoalStore } from "../../src/index.js";
 import { PostgresGoalMemory } from "../../src/palace/postgres/index.js";
 import { tempRoot } from "../helpers.js";
-import { BIN, type CliRun } from "./cli-helpers.js";
+import { BIN, seedScenario, type CliRun } from "./cli-helpers.js";
 
 const dist = resolve(import.meta.dirname, "..", "..", "dist");
 
@@ -22,15 +22,9 @@ export async function seedPostgres(url: string, schema: string): Promise<Postgre
   const palace = new PostgresGoalMemory(url, { schema });
   try {
     const store = await GoalStore.load(palace, root);
-    const goal = await store.create("Ship the login page", ["tests pass"]);
-    await store.link(goal.id, { sessionId: "s1", task: "implement", state: "verified", evidence: "PR #12" });
-    await store.link(goal.id, { sessionId: "s2", task: "document" });
-    const done = await store.create("Migrate billing");
-    await store.link(done.id, { sessionId: "s3", task: "migrate", state: "verified" });
-    await store.close(done.id);
-    await store.flush();
+    const seeded = await seedScenario(store);
     await store.dispose();
-    return { root, waiting: goal.id, done: done.id };
+    return { root, ...seeded };
   } finally {
     await palace.close();
   }

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { GoalStore } from "../../src/index.js";
 import { SqliteGoalMemory } from "../../src/palace/sqlite/index.js";
 import { tempRoot } from "../helpers.js";
-import { BIN } from "./cli-helpers.js";
+import { BIN, seedScenario } from "./cli-helpers.js";
 import { stripSgr, terminal } from "./tmux-terminal.js";
 
 const dist = resolve(import.meta.dirname, "..", "..", "dist");
@@ -33,15 +33,10 @@ async function seed(): Promise<{ root: string; palaceFile: string; waiting: stri
   const palaceFile = join(root, "palace.sqlite");
   const palace = new SqliteGoalMemory(palaceFile);
   const store = await GoalStore.load(palace, root);
-  const goal = await store.create("Ship the login page");
-  await store.link(goal.id, { sessionId: "s1", task: "implement", state: "verified", evidence: "PR #12" });
-  await store.link(goal.id, { sessionId: "s2", task: "document" });
-  const done = await store.create("Migrate billing");
-  await store.link(done.id, { sessionId: "s3", task: "migrate", state: "verified" });
-  await store.close(done.id);
-  await store.flush();
+  const { waiting } = await seedScenario(store);
+  await store.dispose();
   palace.close();
-  return { root, palaceFile, waiting: goal.id };
+  return { root, palaceFile, waiting };
 }
 
 /** Another process commits: s2 of `goalId` becomes verified, with evidence. */
