@@ -9,6 +9,7 @@ import { SqliteGoalMemory } from "../../src/palace/sqlite/index.js";
 import { checkFleet, FLEET_CLOCK, type FleetReport, type LogRecord, type WriterLog } from "./multi-writer-check.js";
 import { MODEL_LIMITS } from "./reference-model.js";
 import { seededRandom } from "../support/random.js";
+import { readWriterLogs } from "./writer-logs.js";
 
 const CHILD = fileURLToPath(new URL("./multi-writer-child.mjs", import.meta.url));
 
@@ -137,24 +138,7 @@ function runWriters(root: string, file: string, dataRoot: string, goals: string[
       if (stopped.size < writers.length) return;
       for (const writer of writers) if (writer !== victim || !killed) send(writer, "converge");
     };
-    const finish = async () => {
-      const logs: WriterLog[] = [];
-      for (const writer of writers) {
-        const text = await readFile(logPath(writer), "utf8").catch(() => "");
-        // A SIGKILL can only cut the log between lines (one write per line), but be lenient on a torn tail.
-        const lines = text.split("\n").filter((line) => line.length > 0);
-        const records: LogRecord[] = [];
-        for (const [i, line] of lines.entries()) {
-          try {
-            records.push(JSON.parse(line) as LogRecord);
-          } catch (error) {
-            if (!(writer === victim && i === lines.length - 1)) throw error;
-          }
-        }
-        logs.push({ writer, records, killed: writer === victim });
-      }
-      return logs;
-    };
+    const finish = () => readWriterLogs(writers, logPath, victim);
 
     for (const writer of writers) {
       const config = {

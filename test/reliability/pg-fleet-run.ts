@@ -18,6 +18,7 @@ import { startProxy, type CuttingProxy } from "../support/cutting-proxy.js";
 import { checkFleet, FLEET_CLOCK, type FleetReport, type LogRecord, type WriterLog } from "./multi-writer-check.js";
 import { MODEL_LIMITS } from "./reference-model.js";
 import { seededRandom } from "../support/random.js";
+import { readWriterLogs } from "./writer-logs.js";
 
 const CHILD = fileURLToPath(new URL("./multi-writer-child.mjs", import.meta.url));
 
@@ -281,23 +282,7 @@ function runWriters(
       proxy.disarm();
       for (const writer of writers) if (writer !== victim || !killed) send(writer, "converge");
     };
-    const finish = async () => {
-      const logs: WriterLog[] = [];
-      for (const writer of writers) {
-        const text = await readFile(logPath(writer), "utf8").catch(() => "");
-        const lines = text.split("\n").filter((line) => line.length > 0);
-        const records: LogRecord[] = [];
-        for (const [i, line] of lines.entries()) {
-          try {
-            records.push(JSON.parse(line) as LogRecord);
-          } catch (error) {
-            if (!(writer === victim && i === lines.length - 1)) throw error;
-          }
-        }
-        logs.push({ writer, records, killed: writer === victim });
-      }
-      return logs;
-    };
+    const finish = () => readWriterLogs(writers, logPath, victim);
 
     for (const writer of writers) {
       const config = {
