@@ -1,5 +1,5 @@
-import { GoalCache } from "../src/mirror/goal-cache.js";
-import { GoalIndex } from "../src/mirror/goal-index.js";
+import { GoalCache } from "../src/cache/goal-cache.js";
+import { GoalIndex } from "../src/cache/goal-index.js";
 
 /** What the probe saw of goals.json writes. */
 export interface MirrorProbe {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { decodeGoal, encodeGoal, goalToWire } from "../../src/wire/codec.js";
-import { replaceFile } from "../../src/mirror/replace-file.js";
+import { replaceFile } from "../../src/cache/replace-file.js";
 import { GOAL_TAG, type Goal } from "../../src/index.js";
 import { compareIds } from "../../src/model.js";
 import { SerialQueue } from "../serial-queue.js";

@@ -1,4 +1,4 @@
-import { defaultCacheFile, GoalCache } from "../mirror/goal-cache.js";
+import { defaultCacheFile, GoalCache } from "../cache/goal-cache.js";
 import { decodeEntry } from "../wire/codec.js";
 import { describeError, GoalStoreError } from "../errors.js";
 import { GOAL_TAG } from "../palace/contract.js";

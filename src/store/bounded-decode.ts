@@ -1,5 +1,5 @@
 import type { Goal } from "../model.js";
-import { OversizedElement } from "../mirror/json-array-stream.js";
+import { OversizedElement } from "../cache/json-array-stream.js";
 import { encodeGoal } from "../wire/codec.js";
 import { maxStoredEntryBytes, type GoalLimits } from "./limits.js";
 

@@ -1,5 +1,5 @@
 import { GoalNotFoundError, PalaceError, StaleError, type PalaceOutcome } from "../errors.js";
-import type { GoalIndex } from "../mirror/goal-index.js";
+import type { GoalIndex } from "../cache/goal-index.js";
 import { cloneGoal, type Goal } from "../model.js";
 import { decodeEntry } from "../wire/codec.js";
 import { encodeWithinLimits } from "./bounds.js";

@@ -4,9 +4,9 @@ import {
   GoalStoreError,
   PalaceError,
 } from "../errors.js";
-import { defaultCacheFile, GoalCache } from "../mirror/goal-cache.js";
-import { GoalIndex } from "../mirror/goal-index.js";
-import { CacheMirror } from "../mirror/writer.js";
+import { defaultCacheFile, GoalCache } from "../cache/goal-cache.js";
+import { GoalIndex } from "../cache/goal-index.js";
+import { CacheMirror } from "../cache/writer.js";
 import { cloneGoal, type Goal, type GoalStatus } from "../model.js";
 import type { GoalMemory, PalaceEvent, PalaceWatch } from "../palace/contract.js";
 import { decodeEntry } from "../wire/codec.js";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { InvalidInputError, type GoalStoreError } from "../errors.js";
 import { LimitsOptionSchema, resolveLimits, type GoalLimits } from "./limits.js";
 import type { GoalMemory } from "../palace/contract.js";
-import { DEFAULT_MIRROR_INTERVAL_MS } from "../mirror/writer.js";
+import { DEFAULT_MIRROR_INTERVAL_MS } from "../cache/writer.js";
 
 /** Options of {@link GoalStore}. */
 export interface GoalStoreOptions {

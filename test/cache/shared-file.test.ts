@@ -2,7 +2,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GoalStore, type GoalMemory, type GoalStoreError } from "../../src/index.js";
-import { withFileLock } from "../../src/mirror/lock.js";
+import { withFileLock } from "../../src/cache/lock.js";
 import { InMemoryGoalMemory } from "../../src/testing/index.js";
 import { decodeGoal } from "../../src/wire/index.js";
 import { settleAfterTest, tempRoot, waitFor } from "../helpers.js";
