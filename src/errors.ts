@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { verifiedOfTotal } from "./model.js";
 
 /** The stable machine-readable codes of every {@link GoalStoreError}. */
 export type GoalStoreErrorCode =
@@ -87,8 +88,8 @@ export class VerificationGateError extends GoalStoreError {
       reason === "close"
         ? total === 0
           ? `goal ${goalId} has no linked sessions; link and verify at least one before closing`
-          : `goal ${goalId} has ${verified}/${total} sessions verified; verify the rest before closing`
-        : `goal ${goalId} is done and this change would leave ${verified}/${total} sessions verified; reopen it with setStatus() first`,
+          : `goal ${goalId} has ${verifiedOfTotal(verified, total)} sessions verified; verify the rest before closing`
+        : `goal ${goalId} is done and this change would leave ${verifiedOfTotal(verified, total)} sessions verified; reopen it with setStatus() first`,
     );
     this.goalId = goalId;
     this.verified = verified;
@@ -163,9 +164,13 @@ export class StaleError extends GoalStoreError {
   }
 }
 
-/** Whether `error` is a stale-revision rejection: a {@link StaleError} or any object with `code: "STALE"`. */
-export function isStale(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "STALE";
+/**
+ * Whether `error` carries `code` (internal): a Node system error (`"ENOENT"`),
+ * or a stale-revision rejection from a palace (`"STALE"`: a {@link StaleError}
+ * or any error with that code, so adapters need not import goal-store).
+ */
+export function hasCode(error: unknown, code: string): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
 }
 
 /**
@@ -279,6 +284,14 @@ export class RevisionOverflowError extends GoalStoreError {
     this.goalId = goalId;
     this.revision = revision;
   }
+}
+
+/**
+ * A zod issue for a problem found outside a schema (internal), so that every
+ * `INVALID_INPUT` carries issues of one shape whoever found the problem.
+ */
+export function customIssue(path: PropertyKey[], message: string, input: unknown): z.core.$ZodIssue {
+  return { code: "custom", path, message, input };
 }
 
 /** One line naming the first few zod issues with their paths (internal). */

@@ -66,6 +66,14 @@ export function countVerified(sessions: readonly SessionLink[]): number {
   return verified;
 }
 
+/**
+ * `verified/total` (`1/3`): how every message and view counts a goal's
+ * verified sessions, so an error, a load finding and the CLI read alike.
+ */
+export function verifiedOfTotal(verified: number, total: number): string {
+  return `${verified}/${total}`;
+}
+
 /** A deep copy, so that callers can never reach the store's own objects. */
 export function cloneGoal(goal: Goal): Goal {
   return {

@@ -1,6 +1,6 @@
 import { dirname, join } from "node:path";
 import { decodeGoal } from "../wire/codec.js";
-import { CacheCorruptError, CacheIoError } from "../errors.js";
+import { CacheCorruptError, CacheIoError, hasCode } from "../errors.js";
 import { rebuildGoals, type RebuildResult } from "../wire/rebuild.js";
 import { DEFAULT_LIMITS, maxStoredEntryBytes, type GoalLimits } from "../store/limits.js";
 import { boundedDecoder } from "../store/bounded-decode.js";
@@ -66,7 +66,7 @@ export class GoalCache {
       return await readJsonArray(this.path, maxStoredEntryBytes(limits));
     } catch (cause) {
       if (cause instanceof NotAJsonArrayError) throw new CacheCorruptError(this.path, cause.message, cause.cause);
-      if (isErrorCode(cause, "ENOENT")) return [];
+      if (hasCode(cause, "ENOENT")) return [];
       throw new CacheIoError(this.path, "read", cause);
     }
   }
@@ -97,8 +97,4 @@ export class GoalCache {
   async removeStrayTempFiles(minAgeMs?: number): Promise<number> {
     return removeStrayTempFiles(this.path, minAgeMs);
   }
-}
-
-function isErrorCode(error: unknown, code: string): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
 }

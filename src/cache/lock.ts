@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { link, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import { hasCode } from "../errors.js";
 
 interface Owner {
   pid: number;
@@ -122,8 +123,4 @@ function isAlive(pid: number): boolean {
     // EPERM: it exists but belongs to another user.
     return !hasCode(error, "ESRCH");
   }
-}
-
-function hasCode(error: unknown, code: string): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
 }

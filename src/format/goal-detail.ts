@@ -1,4 +1,4 @@
-import { countVerified, type Goal, type SessionLink } from "../model.js";
+import { countVerified, verifiedOfTotal, type Goal, type SessionLink } from "../model.js";
 import { plain, type Paint } from "./colour.js";
 import { terminalSafe, terminalSafeLines } from "./terminal-safe.js";
 
@@ -26,12 +26,12 @@ export function unverified(sessions: readonly SessionLink[]): SessionLink[] {
  * indented under their item so they cannot pass for other entries.
  */
 export function goalDetailLines(goal: Goal, paint: Paint = plain): string[] {
-  const verified = countVerified(goal.sessions);
+  const verified = verifiedOfTotal(countVerified(goal.sessions), goal.sessions.length);
   return [
     `${paint.bold(terminalSafe(goal.id))}  ${paint.status(goal.status, goal.status)}  ${goal.progress}%  revision ${goal.revision}`,
     terminalSafe(goal.description),
     `created ${goal.created.toISOString()}  updated ${goal.updated.toISOString()}`,
-    `gate: ${verified}/${goal.sessions.length} verified, ${gateState(goal)}`,
+    `gate: ${verified} verified, ${gateState(goal)}`,
     "",
     `Acceptance (${goal.acceptance.length}):`,
     ...goal.acceptance.flatMap((item) => itemLines(item)),

@@ -1,4 +1,4 @@
-import { countVerified, type Goal } from "../model.js";
+import { countVerified, verifiedOfTotal, type Goal } from "../model.js";
 import { plain, type Paint } from "./colour.js";
 import { displayWidth, padEndToWidth, truncateToWidth } from "./display-width.js";
 import { terminalSafe } from "./terminal-safe.js";
@@ -82,5 +82,5 @@ export function* goalTableLines(goals: readonly Goal[], options: GoalTableLineOp
 }
 
 function verifiedText(goal: Goal): string {
-  return `${countVerified(goal.sessions)}/${goal.sessions.length}`;
+  return verifiedOfTotal(countVerified(goal.sessions), goal.sessions.length);
 }

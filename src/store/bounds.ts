@@ -1,5 +1,4 @@
-import type { z } from "zod";
-import { InvalidInputError } from "../errors.js";
+import { customIssue, InvalidInputError } from "../errors.js";
 import type { Goal } from "../model.js";
 import { encodeGoal } from "../wire/codec.js";
 import type { GoalLimits } from "./limits.js";
@@ -40,6 +39,5 @@ export function encodeWithinLimits(goal: Goal, previous: Goal | undefined, limit
 }
 
 function limitError(goal: Goal, path: PropertyKey[], message: string, cause?: unknown): InvalidInputError {
-  const issue: z.core.$ZodIssue = { code: "custom", path, message, input: goal.id };
-  return new InvalidInputError("change (over a limit)", [issue], cause);
+  return new InvalidInputError("change (over a limit)", [customIssue(path, message, goal.id)], cause);
 }

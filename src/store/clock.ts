@@ -1,4 +1,4 @@
-import { InvalidInputError } from "../errors.js";
+import { customIssue, InvalidInputError } from "../errors.js";
 import { isWritableInstant } from "../wire/timestamp-range.js";
 
 /**
@@ -26,5 +26,5 @@ export function readClock(clock: () => Date): Date {
 }
 
 function clockError(message: string, input: unknown, cause?: unknown): InvalidInputError {
-  return new InvalidInputError("clock() result", [{ code: "custom", path: ["clock"], message, input }], cause);
+  return new InvalidInputError("clock() result", [customIssue(["clock"], message, input)], cause);
 }

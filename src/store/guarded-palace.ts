@@ -1,4 +1,4 @@
-import { isStale } from "../errors.js";
+import { hasCode } from "../errors.js";
 import { GOAL_TAG, keyInEntry, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../palace/contract.js";
 import { copyEntries } from "../wire/rebuild.js";
 import { withTimeout } from "./timeout.js";
@@ -42,7 +42,7 @@ export class GuardedPalace {
       );
       return "kept";
     } catch (error) {
-      if (isStale(error)) return "stale";
+      if (hasCode(error, "STALE")) return "stale";
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { InvalidInputError } from "../errors.js";
+import { customIssue, InvalidInputError } from "../errors.js";
 import { GoalStatusSchema, SessionTaskStateSchema } from "../model.js";
 import { wellFormed } from "../wire/well-formed.js";
 import type { GoalLimits } from "./limits.js";
@@ -118,11 +118,7 @@ export function parseInput<S extends z.ZodType>(context: string, schema: S, valu
   try {
     result = schema.safeParse(value);
   } catch (cause) {
-    throw new InvalidInputError(
-      context,
-      [{ code: "custom", path: [], message: "reading the arguments threw", input: undefined }],
-      cause,
-    );
+    throw new InvalidInputError(context, [customIssue([], "reading the arguments threw", undefined)], cause);
   }
   if (!result.success) throw new InvalidInputError(context, result.error.issues, result.error);
   return result.data;

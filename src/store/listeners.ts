@@ -1,5 +1,5 @@
 import { cloneGoal, type Goal } from "../model.js";
-import { InvalidInputError } from "../errors.js";
+import { customIssue, InvalidInputError } from "../errors.js";
 import { callContained } from "./callbacks.js";
 
 /** One committed change, as {@link GoalStore.subscribe} listeners receive it. */
@@ -30,9 +30,7 @@ export class Listeners {
   /** Adds `listener`; returns the function that removes it. */
   add(listener: unknown): () => void {
     if (typeof listener !== "function") {
-      throw new InvalidInputError("subscribe() arguments", [
-        { code: "custom", path: ["listener"], message: "Expected listener to be a function", input: listener },
-      ]);
+      throw new InvalidInputError("subscribe() arguments", [customIssue(["listener"], "Expected listener to be a function", listener)]);
     }
     const added = listener as GoalChangeListener;
     // Replaced rather than mutated, so a commit notifying listeners is not

@@ -1,4 +1,4 @@
-import type { Goal } from "../model.js";
+import { countVerified, verifiedOfTotal, type Goal } from "../model.js";
 import { passesGate } from "./gate.js";
 import type { GoalLimits } from "./limits.js";
 
@@ -26,8 +26,8 @@ export function findingsFor(goal: Goal, limits: GoalLimits): FlaggedGoal[] {
   const found: FlaggedGoal[] = [];
   const flag = (problem: FlaggedGoal["problem"], detail: string) => found.push({ goalId: goal.id, problem, detail });
   if (goal.status === "done" && !passesGate(goal.sessions)) {
-    const verified = goal.sessions.filter((link) => link.state === "verified").length;
-    flag("doneUnverified", `goal ${goal.id} is done with ${verified}/${goal.sessions.length} sessions verified`);
+    const verified = verifiedOfTotal(countVerified(goal.sessions), goal.sessions.length);
+    flag("doneUnverified", `goal ${goal.id} is done with ${verified} sessions verified`);
   }
   const seen = new Set<string>();
   const repeated = new Set<string>();

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { InvalidInputError, type GoalStoreError } from "../errors.js";
+import { customIssue, InvalidInputError, type GoalStoreError } from "../errors.js";
 import { LimitsOptionSchema, resolveLimits, type GoalLimits } from "./limits.js";
 import type { GoalMemory } from "../palace/contract.js";
 import { DEFAULT_MIRROR_INTERVAL_MS } from "../cache/writer.js";
@@ -94,7 +94,7 @@ export function resolveOptions(palace: unknown, dataRoot: unknown, options: unkn
     return resolve(palace, dataRoot, options);
   } catch (cause) {
     if (cause instanceof InvalidInputError) throw cause;
-    throw new InvalidInputError("GoalStore arguments", [custom([], "reading the arguments threw", undefined)], cause);
+    throw new InvalidInputError("GoalStore arguments", [customIssue([], "reading the arguments threw", undefined)], cause);
   }
 }
 
@@ -106,10 +106,10 @@ function resolve(palace: unknown, dataRoot: unknown, options: unknown): Resolved
     isFunction((palace as Partial<GoalMemory>).rememberGoal) &&
     isFunction((palace as Partial<GoalMemory>).listGoals);
   if (!isPalace) {
-    issues.push(custom(["palace"], `Expected a palace (a GoalMemory with rememberGoal and listGoals), got ${typeOf(palace)}`, palace));
+    issues.push(customIssue(["palace"], `Expected a palace (a GoalMemory with rememberGoal and listGoals), got ${typeOf(palace)}`, palace));
   }
   if (typeof dataRoot !== "string" || dataRoot.length === 0) {
-    issues.push(custom(["dataRoot"], `Expected dataRoot to be a non-empty string, got ${typeOf(dataRoot)}`, dataRoot));
+    issues.push(customIssue(["dataRoot"], `Expected dataRoot to be a non-empty string, got ${typeOf(dataRoot)}`, dataRoot));
   }
   const parsed = OptionsSchema.safeParse(options ?? {});
   if (!parsed.success) issues.push(...parsed.error.issues.map((issue) => ({ ...issue, path: ["options", ...issue.path] })));
@@ -125,10 +125,6 @@ function resolve(palace: unknown, dataRoot: unknown, options: unknown): Resolved
     staleRetries: given.staleRetries ?? 10,
     cacheWriteIntervalMs: given.cacheWriteIntervalMs ?? DEFAULT_MIRROR_INTERVAL_MS,
   };
-}
-
-function custom(path: PropertyKey[], message: string, input: unknown): z.core.$ZodIssue {
-  return { code: "custom", path, message, input };
 }
 
 function typeOf(value: unknown): string {

@@ -1,4 +1,6 @@
 import { computeProgress, type Goal, type GoalStatus, type SessionLink, type SessionTaskState } from "../model.js";
+import { daysInMonth } from "./timestamp.js";
+import { isWellFormed } from "./well-formed.js";
 
 // A goal exactly as this library writes it (encodeGoal, goals.json): the ten
 // keys of the wire format, `evidence` present, timestamps in toISOString's
@@ -14,12 +16,7 @@ const LINK_KEYS = 4;
 const STATUSES: ReadonlySet<unknown> = new Set<GoalStatus>(["pending", "inProgress", "blocked", "done", "abandoned"]);
 const STATES: ReadonlySet<unknown> = new Set<SessionTaskState>(["launched", "running", "verified", "failed"]);
 
-interface WellFormedString {
-  isWellFormed(): boolean;
-}
-
-const isText = (value: unknown): value is string =>
-  typeof value === "string" && (value as unknown as WellFormedString).isWellFormed();
+const isText = (value: unknown): value is string => typeof value === "string" && isWellFormed(value);
 
 /**
  * The goal in `value` when it has exactly the shape this library writes,
@@ -80,7 +77,7 @@ function instant(value: unknown): Date | undefined {
   const minute = digits(value, 14, 2);
   const second = digits(value, 17, 2);
   const millis = digits(value, 20, 3);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) return undefined;
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
   // Date.UTC reads years 0–99 as 1900–1999.
@@ -97,11 +94,6 @@ function digits(text: string, start: number, count: number): number {
     result = result * 10 + digit;
   }
   return result;
-}
-
-function daysIn(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function texts(value: unknown): string[] | undefined {

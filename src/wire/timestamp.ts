@@ -28,7 +28,8 @@ export function parseRfc3339(text: string): Date | undefined {
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function daysInMonth(year: number, month: number): number {
+/** Days in `month` (1–12) of `year` in the proleptic Gregorian calendar; 0 for another month. */
+export function daysInMonth(year: number, month: number): number {
   if (month === 2 && isLeapYear(year)) return 29;
   return DAYS_IN_MONTH[month - 1] ?? 0;
 }

@@ -9,6 +9,11 @@ interface WellFormedString {
   toWellFormed(): string;
 }
 
+/** Whether `text` has no lone surrogate. */
+export function isWellFormed(text: string): boolean {
+  return (text as unknown as WellFormedString).isWellFormed();
+}
+
 /** `text` with every lone surrogate replaced by U+FFFD; the same string when it has none. */
 export function wellFormed(text: string): string {
   // ES2024 methods (Node >= 20); the cast only bridges the ES2023 lib typing.
