@@ -1,7 +1,7 @@
 import { customIssue, InvalidInputError } from "../errors.js";
 import type { Goal } from "../model.js";
 import { encodeGoal } from "../wire/codec.js";
-import type { GoalLimits } from "./limits.js";
+import type { GoalLimits } from "../wire/limits.js";
 
 /**
  * The palace entry for `goal`, once it is known to respect `limits`: item

@@ -4,7 +4,7 @@ import { cloneGoal, type Goal } from "../model.js";
 import { decodeEntry } from "../wire/codec.js";
 import { encodeWithinLimits } from "./bounds.js";
 import type { GuardedPalace, BatchEntry } from "./guarded-palace.js";
-import type { GoalLimits } from "./limits.js";
+import type { GoalLimits } from "../wire/limits.js";
 import { PalaceTimeoutError } from "./timeout.js";
 
 /** A mutation waiting for its turn: how to build the next revision, and whom to tell. */

@@ -2,9 +2,9 @@ import { z } from "zod";
 import { customIssue, InvalidInputError } from "../errors.js";
 import { GoalStatusSchema, SessionTaskStateSchema } from "../model.js";
 import { wellFormed } from "../wire/well-formed.js";
-import type { GoalLimits } from "./limits.js";
+import type { GoalLimits } from "../wire/limits.js";
 
-export { DEFAULT_LIMITS, type GoalLimits } from "./limits.js";
+export { DEFAULT_LIMITS, type GoalLimits } from "../wire/limits.js";
 
 /** The fields of {@link GoalStore.link}'s second argument. */
 export interface LinkInput {

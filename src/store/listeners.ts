@@ -1,6 +1,6 @@
 import { cloneGoal, type Goal } from "../model.js";
 import { customIssue, InvalidInputError } from "../errors.js";
-import { callContained } from "./callbacks.js";
+import { callContained } from "../util/callbacks.js";
 
 /** One committed change, as {@link GoalStore.subscribe} listeners receive it. */
 export interface GoalChange {

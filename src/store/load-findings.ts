@@ -1,6 +1,6 @@
 import { countVerified, verifiedOfTotal, type Goal } from "../model.js";
 import { passesGate } from "./gate.js";
-import type { GoalLimits } from "./limits.js";
+import type { GoalLimits } from "../wire/limits.js";
 
 /** A goal loaded as stored although it breaks a rule this store enforces on writes. */
 export interface FlaggedGoal {

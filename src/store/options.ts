@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { customIssue, InvalidInputError, type GoalStoreError } from "../errors.js";
-import { LimitsOptionSchema, resolveLimits, type GoalLimits } from "./limits.js";
+import { LimitsOptionSchema, resolveLimits, type GoalLimits } from "../wire/limits.js";
 import type { GoalMemory } from "../palace/contract.js";
 import { DEFAULT_MIRROR_INTERVAL_MS } from "../cache/writer.js";
 

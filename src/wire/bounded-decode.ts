@@ -1,6 +1,6 @@
 import type { Goal } from "../model.js";
-import { OversizedElement } from "../cache/json-array-stream.js";
-import { encodeGoal } from "../wire/codec.js";
+import { OversizedElement } from "./json-array-stream.js";
+import { encodeGoal } from "./codec.js";
 import { maxStoredEntryBytes, type GoalLimits } from "./limits.js";
 
 /**
