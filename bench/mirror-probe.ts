@@ -1,5 +1,5 @@
 import { GoalCache } from "../src/cache/goal-cache.js";
-import { GoalIndex } from "../src/cache/goal-index.js";
+import { RenderedGoals } from "../src/cache/rendered-goals.js";
 
 /** What the probe saw of goals.json writes. */
 export interface MirrorProbe {
@@ -19,18 +19,18 @@ export interface MirrorProbe {
 
 /**
  * Counts goals.json writes from the outside, by wrapping the two methods every
- * mirror write goes through: `GoalIndex#renderCache` takes the snapshot the
+ * mirror write goes through: `RenderedGoals#render` takes the snapshot the
  * write will hold (everything committed before the call), and
  * `GoalCache#writeContent` writes it. The mirror keeps at most one write in
  * flight, so each completed write belongs to the latest snapshot before it.
  */
 export function probeMirror(): MirrorProbe {
-  const render = GoalIndex.prototype.renderCache;
+  const render = RenderedGoals.prototype.render;
   const write = GoalCache.prototype.writeContent;
   let bytes = 0;
   let lastSnapshot = Number.NaN;
   const completed: { snapshot: number; done: number }[] = [];
-  GoalIndex.prototype.renderCache = function (this: GoalIndex, ...args: Parameters<typeof render>) {
+  RenderedGoals.prototype.render = function (this: RenderedGoals, ...args: Parameters<typeof render>) {
     lastSnapshot = performance.now();
     return render.apply(this, args);
   };
@@ -53,7 +53,7 @@ export function probeMirror(): MirrorProbe {
       return worst;
     },
     restore() {
-      GoalIndex.prototype.renderCache = render;
+      RenderedGoals.prototype.render = render;
       GoalCache.prototype.writeContent = write;
     },
   };

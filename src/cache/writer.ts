@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS, type GoalLimits } from "../wire/limits.js";
 import { decodeGoal } from "../wire/codec.js";
 import { peekEntryKey } from "../wire/entry-key.js";
 import type { GoalCache } from "./goal-cache.js";
-import { RENDER_SLICE_MS, type GoalIndex } from "./goal-index.js";
+import { RENDER_SLICE_MS, RenderedGoals, type CommittedGoalsView } from "./rendered-goals.js";
 import { withFileLock } from "./lock.js";
 import { ensurePrivateFolder } from "./private-folder.js";
 
@@ -43,9 +43,10 @@ export const DEFAULT_MIRROR_INTERVAL_MS = 500;
  */
 export class CacheMirror {
   readonly #cache: GoalCache;
-  readonly #index: GoalIndex;
+  readonly #goals: CommittedGoalsView;
+  readonly #rendered = new RenderedGoals();
   readonly #limits: Pick<GoalLimits, "goalSize">;
-  // Goals another store wrote to goals.json, newer than this store's index.
+  // Goals another store wrote to goals.json, newer than this store's committed goals.
   readonly #foreign = new Map<string, Goal>();
   #lastWritten: FileVersion | undefined;
   #swept = false;
@@ -58,7 +59,7 @@ export class CacheMirror {
   #nextAllowed = 0;
   #endRest: (() => void) | undefined;
   // Set after a load found goals.json present: the first write compares it with
-  // the index and leaves it alone when it already matches (a restart).
+  // the committed goals and leaves it alone when it already matches (a restart).
   #checkFirst = false;
   #flushes = 0;
   // Writes are numbered as they start, so a flush can tell a failure of its own
@@ -74,13 +75,13 @@ export class CacheMirror {
    */
   constructor(
     cache: GoalCache,
-    index: GoalIndex,
+    goals: CommittedGoalsView,
     onError: (error: GoalStoreError) => void,
     minIntervalMs: number = DEFAULT_MIRROR_INTERVAL_MS,
     limits: Pick<GoalLimits, "goalSize"> = DEFAULT_LIMITS,
   ) {
     this.#cache = cache;
-    this.#index = index;
+    this.#goals = goals;
     this.#onError = onError;
     this.#minIntervalMs = minIntervalMs;
     this.#limits = limits;
@@ -99,10 +100,10 @@ export class CacheMirror {
   }
 
   /**
-   * After a load filled the index: when goals.json is missing, writes it now
+   * After a load filled the committed goals: when goals.json is missing, writes it now
    * and returns the error if that fails (load reports it as `cacheError`). When
    * it exists (a restart), returns at once: a background write compares it with
-   * the index and rewrites it only if it differs, reporting a failure through
+   * the committed goals and rewrites it only if it differs, reporting a failure through
    * `onCacheError` only. Rendering and comparing 100,000 goals would otherwise
    * double the time a load takes for nothing.
    */
@@ -209,7 +210,7 @@ export class CacheMirror {
       const checkFirst = this.#checkFirst;
       this.#checkFirst = false;
       if (checkFirst && found !== undefined && this.#foreign.size === 0) {
-        const content = await this.#index.renderCache();
+        const content = await this.#rendered.render(this.#goals);
         if (await holds(path, found, content)) {
           this.#lastWritten = found;
           return;
@@ -217,9 +218,9 @@ export class CacheMirror {
       }
       if (found !== undefined && !sameVersion(found, this.#lastWritten)) await this.#mergeForeign();
       for (const [id, goal] of this.#foreign) {
-        if ((this.#index.get(id)?.revision ?? -1) >= goal.revision) this.#foreign.delete(id);
+        if ((this.#goals.get(id)?.revision ?? -1) >= goal.revision) this.#foreign.delete(id);
       }
-      await this.#cache.writeContent(await this.#index.renderCache(this.#foreign));
+      await this.#cache.writeContent(await this.#rendered.render(this.#goals, this.#foreign));
       this.#lastWritten = await version(path);
     }).catch((cause: unknown) => {
       throw cause instanceof GoalStoreError ? cause : new CacheIoError(path, "write", cause);
@@ -248,7 +249,7 @@ export class CacheMirror {
       // alone says so, without decoding the goal.
       const key = peekEntryKey(entry);
       if (key === undefined) continue;
-      const known = Math.max(this.#index.get(key.goalId)?.revision ?? -1, this.#foreign.get(key.goalId)?.revision ?? -1);
+      const known = Math.max(this.#goals.get(key.goalId)?.revision ?? -1, this.#foreign.get(key.goalId)?.revision ?? -1);
       if (key.revision !== undefined && key.revision <= known) continue;
       let goal: Goal;
       try {

@@ -1,5 +1,5 @@
 import { GoalNotFoundError, PalaceError, StaleError, type PalaceOutcome } from "../errors.js";
-import type { GoalIndex } from "../cache/goal-index.js";
+import type { CommittedGoals } from "./committed-goals.js";
 import { cloneGoal, type Goal } from "../model.js";
 import { decodeEntry } from "../wire/codec.js";
 import { encodeWithinLimits } from "./bounds.js";
@@ -24,11 +24,11 @@ export interface Pending {
 /** What the committer needs of the store. */
 export interface CommitterHost {
   readonly palace: GuardedPalace;
-  readonly index: GoalIndex;
+  readonly goals: CommittedGoals;
   readonly limits: GoalLimits;
   readonly staleRetries: number;
   now(): Date;
-  /** Makes `goal` the committed revision: index, mirror, listeners. Returns the caller's copy. */
+  /** Makes `goal` the committed revision: committed goals, cache, listeners. Returns the caller's copy. */
   apply(goal: Goal, origin: "local" | "remote"): Goal;
   /** Hands stale mutations back to the head of the queue, to be built again on the fresh goal. */
   requeue(items: readonly Pending[]): void;
@@ -83,12 +83,12 @@ export class Committer {
     }
     const fresh = entry === undefined ? undefined : tryDecode(entry);
     if (fresh !== undefined) this.applyRemote(fresh);
-    return this.#host.index.get(goalId);
+    return this.#host.goals.get(goalId);
   }
 
   /** Another writer's commit: taken only when newer than what this store has. */
   applyRemote(goal: Goal): void {
-    const held = this.#host.index.get(goal.id);
+    const held = this.#host.goals.get(goal.id);
     if (held === undefined || goal.revision > held.revision) this.#host.apply(goal, "remote");
   }
 
@@ -154,7 +154,7 @@ export class Committer {
     const { goalId, expected } = pending;
     let current: Goal | undefined;
     if (goalId !== undefined) {
-      current = working.get(goalId) ?? this.#host.index.get(goalId) ?? (await this.refresh(goalId));
+      current = working.get(goalId) ?? this.#host.goals.get(goalId) ?? (await this.refresh(goalId));
       if (current === undefined) throw new GoalNotFoundError(goalId);
       // Our view may lag behind the palace; only a palace read can say the
       // caller's revision is really gone.

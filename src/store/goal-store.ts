@@ -5,7 +5,7 @@ import {
   PalaceError,
 } from "../errors.js";
 import { defaultCacheFile, GoalCache } from "../cache/goal-cache.js";
-import { GoalIndex } from "../cache/goal-index.js";
+import { CommittedGoals } from "./committed-goals.js";
 import { CacheMirror } from "../cache/writer.js";
 import { cloneGoal, type Goal, type GoalStatus } from "../model.js";
 import type { GoalMemory, PalaceEvent, PalaceWatch } from "../palace/contract.js";
@@ -103,7 +103,7 @@ export class GoalStore {
   readonly #clock: () => Date;
   readonly #schemas: InputSchemas;
   readonly #limits: GoalLimits;
-  readonly #index = new GoalIndex();
+  readonly #goals = new CommittedGoals();
   readonly #queue: CommitQueue<Pending>;
   readonly #committer: Committer;
   readonly #cache: GoalCache;
@@ -127,10 +127,10 @@ export class GoalStore {
     this.#schemas = inputSchemas(resolved.limits);
     this.#limits = resolved.limits;
     this.#cache = new GoalCache(resolved.cacheFile ?? defaultCacheFile(dataRoot));
-    this.#mirror = new CacheMirror(this.#cache, this.#index, resolved.onCacheError, resolved.cacheWriteIntervalMs, resolved.limits);
+    this.#mirror = new CacheMirror(this.#cache, this.#goals, resolved.onCacheError, resolved.cacheWriteIntervalMs, resolved.limits);
     this.#committer = new Committer({
       palace: this.#palace,
-      index: this.#index,
+      goals: this.#goals,
       limits: this.#limits,
       staleRetries: resolved.staleRetries,
       now: () => this.#now(),
@@ -189,7 +189,7 @@ export class GoalStore {
    */
   async create(description: string, acceptance: string[] = []): Promise<Goal> {
     const input = this.#parse("create() arguments", this.#schemas.create, { description, acceptance });
-    const taken = (id: string) => this.#index.has(id);
+    const taken = (id: string) => this.#goals.has(id);
     // A stale refusal of a create means another writer took the id: it is built again with a new one.
     return this.#enqueue(undefined, undefined, (_, now) => newGoal(mintGoalId(taken), input.description, input.acceptance, now));
   }
@@ -248,13 +248,13 @@ export class GoalStore {
   /** A copy of the committed goal, or `undefined`. */
   get(goalId: string): Goal | undefined {
     if (typeof goalId !== "string") return undefined;
-    const goal = this.#index.get(goalId);
+    const goal = this.#goals.get(goalId);
     return goal === undefined ? undefined : cloneGoal(goal);
   }
 
   /** Copies of every committed goal, sorted by id. */
   all(): Goal[] {
-    return Array.from(this.#index.goals(), cloneGoal);
+    return Array.from(this.#goals.goals(), cloneGoal);
   }
 
   /**
@@ -332,8 +332,8 @@ export class GoalStore {
   }
 
   #apply(goal: Goal, origin: GoalChange["origin"]): Goal {
-    const previous = this.#index.get(goal.id);
-    this.#index.put(goal);
+    const previous = this.#goals.get(goal.id);
+    this.#goals.put(goal);
     this.#mirror.changed();
     this.#listeners.notify(goal, previous, origin);
     return cloneGoal(goal);
@@ -349,7 +349,7 @@ export class GoalStore {
     this.#queue
       .run(async () => {
         if (event.kind === "gap") return this.#applyAll(await this.#palace.list());
-        const held = this.#index.get(event.goalId);
+        const held = this.#goals.get(event.goalId);
         if (held !== undefined && held.revision >= event.revision) return; // ours, or already seen
         const entry = event.json ?? (await this.#palace.read(event.goalId));
         const goal = entry === undefined ? undefined : tryDecode(entry);
@@ -376,7 +376,7 @@ export class GoalStore {
       return this.#rebuildFromCache(new PalaceError("palace listGoals failed; loaded goals.json instead", cause));
     }
     const result = rebuildGoals(entries, boundedDecoder(decodeEntry, this.#limits));
-    for (const goal of result.goals) this.#index.put(goal);
+    for (const goal of result.goals) this.#goals.put(goal);
     const report: LoadReport = {
       source: "palace",
       goals: result.goals.length,
@@ -395,7 +395,7 @@ export class GoalStore {
 
   async #rebuildFromCache(palaceError: PalaceError): Promise<void> {
     const result = await this.#cache.read(this.#limits);
-    for (const goal of result.goals) this.#index.put(goal);
+    for (const goal of result.goals) this.#goals.put(goal);
     this.#loadReport = {
       source: "cache",
       goals: result.goals.length,
