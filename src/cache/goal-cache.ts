@@ -15,7 +15,7 @@ export function defaultCacheFile(dataRoot: string): string {
 }
 
 /**
- * goals.json: a derived, human-readable mirror of every goal that other
+ * goals.json: a derived, human-readable cache of every goal that other
  * processes (a TUI, a CLI) read without touching the palace. Written atomically
  * with write-file-atomic (temp file in the same folder, fsync, rename) and an
  * fsync of the folder, so a reader sees the old file or the new one, never a
@@ -43,7 +43,7 @@ export class GoalCache {
   }
 
   /**
-   * Reads and decodes goals.json. A missing file is an empty mirror, not an
+   * Reads and decodes goals.json. A missing file is an empty cache, not an
    * error; invalid goals inside a valid array, and goals over `limits.goalSize`,
    * are skipped and reported.
    * @param limits the bound on one goal's size; {@link DEFAULT_LIMITS} when omitted.

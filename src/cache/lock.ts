@@ -14,7 +14,7 @@ const STALE_MS = 30_000;
 
 /**
  * Runs `task` while holding `<path>.lock`, so that several stores (processes)
- * mirroring to one goals.json write it one at a time.
+ * sharing one goals.json write it one at a time.
  *
  * The lock is a file created atomically with its content, naming its owner (pid, host). It is
  * held only for one write (milliseconds), so a holder that died mid-write is

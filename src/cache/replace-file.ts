@@ -90,7 +90,7 @@ async function syncFolder(folder: string): Promise<void> {
     await handle.sync();
   } catch {
     // Some platforms (Windows) and file systems cannot fsync a folder. The file
-    // is already renamed and fsynced; goals.json is a mirror the palace can rebuild.
+    // is already renamed and fsynced; goals.json is a cache the palace can rebuild.
   } finally {
     await handle?.close().catch(() => {});
   }

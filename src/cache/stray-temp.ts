@@ -5,7 +5,7 @@ import { basename, dirname, join } from "node:path";
  * How old a temp file must be before {@link removeStrayTempFiles} deletes it.
  * A write takes milliseconds to seconds, so an hour-old temp file belongs to a
  * writer that died mid-write. The default for callers that do not hold
- * `goals.json.lock`; the store's mirror holds it and sweeps at any age.
+ * `goals.json.lock`; the store's cache writer holds it and sweeps at any age.
  */
 export const STRAY_TEMP_AGE_MS = 60 * 60 * 1000;
 

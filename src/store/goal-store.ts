@@ -6,7 +6,7 @@ import {
 } from "../errors.js";
 import { defaultCacheFile, GoalCache } from "../cache/goal-cache.js";
 import { CommittedGoals } from "./committed-goals.js";
-import { CacheMirror } from "../cache/writer.js";
+import { CacheWriter } from "../cache/cache-writer.js";
 import { cloneGoal, type Goal, type GoalStatus } from "../model.js";
 import type { GoalMemory, PalaceEvent, PalaceWatch } from "../palace/contract.js";
 import { decodeEntry } from "../wire/codec.js";
@@ -73,7 +73,7 @@ const MAX_BATCH = 256;
 
 /**
  * Durable, verifiable goals over an injected palace (the source of truth) with
- * an atomically written goals.json mirror.
+ * an atomically written goals.json cache.
  *
  * Guarantees:
  * - **Commit rule**: a mutation is committed exactly when the palace keeps its
@@ -86,7 +86,7 @@ const MAX_BATCH = 256;
  * - **Ordering**: mutations run one at a time in call order, even un-awaited.
  * - **Isolation**: `get`/`all` see only committed state and return copies.
  * - **Gate**: a goal is `done` only while it has links and all are `verified`.
- * - **Mirror**: goals.json follows in the background; `flush()` waits for it.
+ * - **Cache**: goals.json follows in the background; `flush()` waits for it.
  *
  * @example
  * ```ts
@@ -107,7 +107,7 @@ export class GoalStore {
   readonly #queue: CommitQueue<Pending>;
   readonly #committer: Committer;
   readonly #cache: GoalCache;
-  readonly #mirror: CacheMirror;
+  readonly #cacheWriter: CacheWriter;
   readonly #listeners = new Listeners();
   #loadReport: LoadReport | undefined;
   #watch: PalaceWatch | undefined;
@@ -126,8 +126,9 @@ export class GoalStore {
     this.#clock = resolved.clock;
     this.#schemas = inputSchemas(resolved.limits);
     this.#limits = resolved.limits;
-    this.#cache = new GoalCache(resolved.cacheFile ?? defaultCacheFile(dataRoot));
-    this.#mirror = new CacheMirror(this.#cache, this.#goals, resolved.onCacheError, resolved.cacheWriteIntervalMs, resolved.limits);
+    const cacheFile = resolved.cacheFile ?? defaultCacheFile(dataRoot);
+    this.#cache = new GoalCache(cacheFile);
+    this.#cacheWriter = new CacheWriter(cacheFile, this.#goals, resolved.onCacheError, resolved.cacheWriteIntervalMs, resolved.limits);
     this.#committer = new Committer({
       palace: this.#palace,
       goals: this.#goals,
@@ -176,7 +177,7 @@ export class GoalStore {
     return this.#loadReport;
   }
 
-  /** The goals.json path this store mirrors to. */
+  /** The path of goals.json, the cache this store writes. */
   get cacheFile(): string {
     return this.#cache.path;
   }
@@ -287,7 +288,7 @@ export class GoalStore {
   async flush(): Promise<void> {
     if (this.#disposed !== undefined) throw new DisposedError("flush()");
     await this.#queue.run(async () => {}).catch(() => {});
-    await this.#mirror.flush();
+    await this.#cacheWriter.flush();
   }
 
   /**
@@ -302,7 +303,7 @@ export class GoalStore {
     this.#disposed ??= (async () => {
       await this.#queue.run(async () => {}).catch(() => {});
       try {
-        await this.#mirror.flush();
+        await this.#cacheWriter.flush();
       } finally {
         await this.#watch?.close();
         this.#watch = undefined;
@@ -334,7 +335,7 @@ export class GoalStore {
   #apply(goal: Goal, origin: GoalChange["origin"]): Goal {
     const previous = this.#goals.get(goal.id);
     this.#goals.put(goal);
-    this.#mirror.changed();
+    this.#cacheWriter.changed();
     this.#listeners.notify(goal, previous, origin);
     return cloneGoal(goal);
   }
@@ -386,9 +387,9 @@ export class GoalStore {
       flagged: result.goals.flatMap((goal) => findingsFor(goal, this.#limits)),
     };
     // Written now only when missing; a goals.json already there is checked and
-    // fixed in the background (see CacheMirror#reconcile). Either way a failure
-    // is already reported through onCacheError by the mirror; the truth was read.
-    const cacheError = await this.#mirror.reconcile();
+    // fixed in the background (see CacheWriter#reconcile). Either way a failure
+    // is already reported through onCacheError by the cache writer; the truth was read.
+    const cacheError = await this.#cacheWriter.reconcile();
     if (cacheError !== undefined) report.cacheError = cacheError;
     this.#loadReport = report;
   }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { customIssue, InvalidInputError, type GoalStoreError } from "../errors.js";
 import { LimitsOptionSchema, resolveLimits, type GoalLimits } from "../wire/limits.js";
 import type { GoalMemory } from "../palace/contract.js";
-import { DEFAULT_MIRROR_INTERVAL_MS } from "../cache/writer.js";
+import { DEFAULT_CACHE_WRITE_INTERVAL_MS } from "../cache/cache-writer.js";
 
 /** Options of {@link GoalStore}. */
 export interface GoalStoreOptions {
@@ -12,7 +12,7 @@ export interface GoalStoreOptions {
    */
   clock?: () => Date;
   /**
-   * Where the goals.json mirror lives.
+   * Where goals.json, the cache, lives.
    * @default `<dataRoot>/sm/goals.json`
    */
   cacheFile?: string;
@@ -123,7 +123,7 @@ function resolve(palace: unknown, dataRoot: unknown, options: unknown): Resolved
     limits: resolveLimits(given.limits),
     palaceTimeoutMs: given.palaceTimeoutMs ?? 30_000,
     staleRetries: given.staleRetries ?? 10,
-    cacheWriteIntervalMs: given.cacheWriteIntervalMs ?? DEFAULT_MIRROR_INTERVAL_MS,
+    cacheWriteIntervalMs: given.cacheWriteIntervalMs ?? DEFAULT_CACHE_WRITE_INTERVAL_MS,
   };
 }
 

@@ -1,6 +1,7 @@
 import { ansi, plain } from "../../format/colour.js";
 import { terminalSafe } from "../../format/terminal-safe.js";
 import type { Goal } from "../../model.js";
+import { WriteScheduler } from "../../util/write-scheduler.js";
 import type { CliRequest } from "../args.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
@@ -45,32 +46,24 @@ export async function watchCommand(request: CliRequest, io: CliIo): Promise<Exit
   }
   await show(select(first.goals), first.notices.at(-1));
 
-  // One read at a time; changes during a read cause exactly one more.
-  let reading = false;
-  let again = false;
-  const reread = async (): Promise<void> => {
-    if (reading) {
-      again = true;
-      return;
-    }
-    reading = true;
-    try {
-      do {
-        again = false;
-        const next = await readGoals(request);
-        if ("errors" in next) await show(select(first.goals), next.errors.join("; "));
-        else {
-          first.goals = next.goals;
-          await show(select(next.goals), next.notices.at(-1));
-        }
-      } while (again);
-    } finally {
-      reading = false;
-    }
-  };
-  const stop = changes.start(() => void reread());
+  // One read at a time; changes during a read cause exactly one more. A read
+  // that throws (a bug) ends the watch as an internal error.
+  let readFailed: (error: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (readFailed = reject));
+  const rereads = new WriteScheduler(
+    async () => {
+      const next = await readGoals(request);
+      if ("errors" in next) await show(select(first.goals), next.errors.join("; "));
+      else {
+        first.goals = next.goals;
+        await show(select(next.goals), next.notices.at(-1));
+      }
+    },
+    { onError: (error) => readFailed(error) },
+  );
+  const stop = changes.start(() => rereads.request());
   try {
-    await finished;
+    await Promise.race([finished, failed]);
   } finally {
     await stop();
   }
