@@ -1,4 +1,4 @@
-import { GoalCache } from "../src/cache/goal-cache.js";
+import { WritableGoalCache } from "../src/cache/writable-goal-cache.js";
 import { RenderedGoals } from "../src/cache/rendered-goals.js";
 
 /** What the probe saw of goals.json writes. */
@@ -21,12 +21,12 @@ export interface MirrorProbe {
  * Counts goals.json writes from the outside, by wrapping the two methods every
  * mirror write goes through: `RenderedGoals#render` takes the snapshot the
  * write will hold (everything committed before the call), and
- * `GoalCache#writeContent` writes it. The mirror keeps at most one write in
+ * `WritableGoalCache#writeContent` writes it. The mirror keeps at most one write in
  * flight, so each completed write belongs to the latest snapshot before it.
  */
 export function probeMirror(): MirrorProbe {
   const render = RenderedGoals.prototype.render;
-  const write = GoalCache.prototype.writeContent;
+  const write = WritableGoalCache.prototype.writeContent;
   let bytes = 0;
   let lastSnapshot = Number.NaN;
   const completed: { snapshot: number; done: number }[] = [];
@@ -34,7 +34,7 @@ export function probeMirror(): MirrorProbe {
     lastSnapshot = performance.now();
     return render.apply(this, args);
   };
-  GoalCache.prototype.writeContent = async function (this: GoalCache, content: Parameters<typeof write>[0]) {
+  WritableGoalCache.prototype.writeContent = async function (this: WritableGoalCache, content: Parameters<typeof write>[0]) {
     const snapshot = lastSnapshot;
     const size = typeof content === "string" ? Buffer.byteLength(content) : content.reduce((sum, chunk) => sum + chunk.byteLength, 0);
     await write.call(this, content);
@@ -54,7 +54,7 @@ export function probeMirror(): MirrorProbe {
     },
     restore() {
       RenderedGoals.prototype.render = render;
-      GoalCache.prototype.writeContent = write;
+      WritableGoalCache.prototype.writeContent = write;
     },
   };
 }

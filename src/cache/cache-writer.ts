@@ -2,9 +2,9 @@ import type { GoalStoreError } from "../errors.js";
 import { callContained } from "../util/callbacks.js";
 import { WriteScheduler } from "../util/write-scheduler.js";
 import { DEFAULT_LIMITS, type GoalLimits } from "../wire/limits.js";
-import { GoalCache } from "./goal-cache.js";
 import type { CommittedGoalsView } from "./rendered-goals.js";
 import { SharedCacheFile } from "./shared-file.js";
+import { WritableGoalCache } from "./writable-goal-cache.js";
 
 /** The default least time between two background goals.json writes, in ms. */
 export const DEFAULT_CACHE_WRITE_INTERVAL_MS = 500;
@@ -43,7 +43,7 @@ export class CacheWriter {
     minIntervalMs: number = DEFAULT_CACHE_WRITE_INTERVAL_MS,
     limits: Pick<GoalLimits, "goalSize"> = DEFAULT_LIMITS,
   ) {
-    const file = new SharedCacheFile(new GoalCache(path), limits);
+    const file = new SharedCacheFile(new WritableGoalCache(path), limits);
     this.#file = file;
     this.#scheduler = new WriteScheduler(() => file.write(goals), {
       minIntervalMs,

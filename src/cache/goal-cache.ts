@@ -1,13 +1,10 @@
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { decodeGoal } from "../wire/codec.js";
 import { CacheCorruptError, CacheIoError, hasCode } from "../errors.js";
 import { rebuildGoals, type RebuildResult } from "../wire/rebuild.js";
 import { DEFAULT_LIMITS, maxStoredEntryBytes, type GoalLimits } from "../wire/limits.js";
 import { boundedDecoder } from "../wire/bounded-decode.js";
 import { NotAJsonArrayError, readJsonArray } from "../wire/json-array-stream.js";
-import { ensurePrivateFolder } from "./private-folder.js";
-import { replaceFile } from "./replace-file.js";
-import { removeStrayTempFiles } from "./stray-temp.js";
 
 /** goals.json's path under a data root: `<dataRoot>/sm/goals.json`, the layout trusty-mpm uses. */
 export function defaultCacheFile(dataRoot: string): string {
@@ -15,13 +12,10 @@ export function defaultCacheFile(dataRoot: string): string {
 }
 
 /**
- * goals.json: a derived, human-readable cache of every goal that other
- * processes (a TUI, a CLI) read without touching the palace. Written atomically
- * with write-file-atomic (temp file in the same folder, fsync, rename) and an
- * fsync of the folder, so a reader sees the old file or the new one, never a
- * torn one. The folder is 0700 and the file 0600, also when the folder existed
- * before (goals and evidence may be sensitive); a folder others can write that
- * is not ours to fix is refused. Read as a stream, element by element, so a
+ * A reader of goals.json: the derived, human-readable cache of every goal
+ * that other processes (a TUI, a CLI) read without touching the palace. A
+ * store writes it atomically (a reader sees the old file or the new one, never
+ * a torn one); this class only reads, as a stream, element by element, so a
  * goals.json of any size can be read back.
  *
  * @example
@@ -35,7 +29,7 @@ export class GoalCache {
   readonly path: string;
 
   /**
-   * A handle on goals.json; no I/O happens until a read or write.
+   * A handle on goals.json; no I/O happens until a read.
    * @param path goals.json's path; see {@link defaultCacheFile}.
    */
   constructor(path: string) {
@@ -69,32 +63,5 @@ export class GoalCache {
       if (hasCode(cause, "ENOENT")) return [];
       throw new CacheIoError(this.path, "read", cause);
     }
-  }
-
-  /**
-   * Atomically replaces goals.json with already-rendered content: text, or UTF-8
-   * chunks written in order with one gathered write.
-   * @throws {CacheIoError} when the write fails; the old file is left intact.
-   */
-  async writeContent(content: string | readonly Uint8Array[]): Promise<void> {
-    try {
-      await ensurePrivateFolder(dirname(this.path));
-      await replaceFile(this.path, typeof content === "string" ? [Buffer.from(content)] : content, 0o600);
-    } catch (cause) {
-      throw new CacheIoError(this.path, "write", cause);
-    }
-  }
-
-  /**
-   * Removes temp files left beside goals.json by a process that died mid-write
-   * (write-file-atomic's `goals.json.<number>`, and the `goals.json.<32 hex>.tmp`
-   * of earlier versions), only those untouched for `minAgeMs` (an hour by
-   * default): a younger one may belong to another live store sharing goals.json.
-   * A store calls it with 0 before its first write, while it holds
-   * `goals.json.lock` and so knows no other store is writing.
-   * @returns how many were removed.
-   */
-  async removeStrayTempFiles(minAgeMs?: number): Promise<number> {
-    return removeStrayTempFiles(this.path, minAgeMs);
   }
 }

@@ -5,10 +5,10 @@ import type { Goal } from "../model.js";
 import { decodeGoal } from "../wire/codec.js";
 import { peekEntryKey } from "../wire/entry-key.js";
 import type { GoalLimits } from "../wire/limits.js";
-import type { GoalCache } from "./goal-cache.js";
 import { withFileLock } from "./lock.js";
 import { ensurePrivateFolder } from "./private-folder.js";
 import { RENDER_SLICE_MS, RenderedGoals, type CommittedGoalsView } from "./rendered-goals.js";
+import type { WritableGoalCache } from "./writable-goal-cache.js";
 
 // What identifies one version of goals.json: a rename gives a new inode.
 interface FileVersion {
@@ -26,7 +26,7 @@ interface FileVersion {
  * files are only swept by the lock's holder, when no other store is writing.
  */
 export class SharedCacheFile {
-  readonly #cache: GoalCache;
+  readonly #cache: WritableGoalCache;
   readonly #limits: Pick<GoalLimits, "goalSize">;
   readonly #rendered = new RenderedGoals();
   // Goals another store wrote to goals.json, newer than this store's committed goals.
@@ -41,7 +41,7 @@ export class SharedCacheFile {
    * @param limits the store's: goals another store wrote are read back under
    *   them, so a goal this store may hold is never dropped as oversized.
    */
-  constructor(cache: GoalCache, limits: Pick<GoalLimits, "goalSize">) {
+  constructor(cache: WritableGoalCache, limits: Pick<GoalLimits, "goalSize">) {
     this.#cache = cache;
     this.#limits = limits;
   }

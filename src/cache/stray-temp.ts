@@ -7,7 +7,7 @@ import { basename, dirname, join } from "node:path";
  * writer that died mid-write. The default for callers that do not hold
  * `goals.json.lock`; the store's cache writer holds it and sweeps at any age.
  */
-export const STRAY_TEMP_AGE_MS = 60 * 60 * 1000;
+const STRAY_TEMP_AGE_MS = 60 * 60 * 1000;
 
 // write-file-atomic names its temp file `<path>.<uint32 in decimal>` (a hash of
 // the pid, thread id and a counter); the writer this library used before it

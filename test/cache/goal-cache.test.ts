@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { CacheCorruptError, CacheIoError, GoalCache, type GoalStoreError } from "../../src/index.js";
 import { decodeGoal, goalToWire } from "../../src/wire/index.js";
+import { WritableGoalCache } from "../../src/cache/writable-goal-cache.js";
 import { freshStore, tempRoot } from "../helpers.js";
 
 describe("GoalCache", () => {
@@ -28,10 +29,15 @@ describe("GoalCache", () => {
     expect(error).toBeInstanceOf(CacheIoError);
   });
 
+  it("only reads: writing and sweeping temp files are the store's cache writer's, not public", () => {
+    expect("writeContent" in GoalCache.prototype).toBe(false);
+    expect("removeStrayTempFiles" in GoalCache.prototype).toBe(false);
+  });
+
   it("creates its folder 0700 and the file 0600, and leaves no temp file", async () => {
     const root = await tempRoot();
     const path = join(root, "sm", "goals.json");
-    await new GoalCache(path).writeContent("[]\n");
+    await new WritableGoalCache(path).writeContent("[]\n");
     expect((await stat(dirname(path))).mode & 0o777).toBe(0o700);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(await readdir(dirname(path))).toEqual(["goals.json"]);
@@ -58,7 +64,7 @@ describe("the goals.json mirror", () => {
 
   it("coalesces a burst of commits into far fewer writes, ending on the newest state", async () => {
     const { store } = await freshStore({}, { latency: "yield" });
-    const spy = vi.spyOn(GoalCache.prototype, "writeContent");
+    const spy = vi.spyOn(WritableGoalCache.prototype, "writeContent");
     try {
       const goal = await store.create("d");
       await Promise.all(Array.from({ length: 200 }, (_, i) => store.note(goal.id, `n${i}`)));

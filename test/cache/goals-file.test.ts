@@ -1,7 +1,8 @@
 import { chmod, chown, mkdir, readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { CacheIoError, GoalCache, GoalStore } from "../../src/index.js";
+import { CacheIoError, GoalStore } from "../../src/index.js";
+import { WritableGoalCache } from "../../src/cache/writable-goal-cache.js";
 import { InMemoryGoalMemory } from "../../src/testing/index.js";
 import { settleAfterTest, tempRoot } from "../helpers.js";
 
@@ -43,7 +44,7 @@ const mode = async (path: string) => (await stat(path)).mode & 0o7777;
 describe("goals.json on disk", () => {
   it("is written by write-file-atomic, mode 0600, no temp file left", async () => {
     const root = await tempRoot();
-    const cache = new GoalCache(join(root, "sm", "goals.json"));
+    const cache = new WritableGoalCache(join(root, "sm", "goals.json"));
     const before = writes.calls;
     await cache.writeContent("[]\n");
     expect(writes.calls).toBe(before + 1);
@@ -73,7 +74,7 @@ describe("goals.json on disk", () => {
     // Not ours: owned by another user (the tests run as root, or this check is what a non-root user hits with /tmp).
     if (process.getuid?.() === 0) await chown(shared, 65534, 65534);
     else await chmod(shared, 0o1777);
-    const cache = new GoalCache(join(shared, "goals.json"));
+    const cache = new WritableGoalCache(join(shared, "goals.json"));
     const error = await cache.writeContent("[]\n").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CacheIoError);
     expect(await readdir(shared)).toEqual([]);
@@ -81,7 +82,7 @@ describe("goals.json on disk", () => {
 
   it("a disk that fills mid-write: CACHE_IO whose cause keeps ENOSPC, goals.json intact, no temp left", async () => {
     const root = await tempRoot();
-    const cache = new GoalCache(join(root, "sm", "goals.json"));
+    const cache = new WritableGoalCache(join(root, "sm", "goals.json"));
     await cache.writeContent("[]\n");
     diskFull.on = true;
     let error: unknown;
@@ -102,7 +103,7 @@ describe("goals.json on disk", () => {
     await writeFile(victim, "precious");
     await mkdir(join(root, "sm"), { mode: 0o700 });
     await symlink(victim, join(root, "sm", "goals.json"));
-    const cache = new GoalCache(join(root, "sm", "goals.json"));
+    const cache = new WritableGoalCache(join(root, "sm", "goals.json"));
     await expect(cache.writeContent("[]\n")).rejects.toBeInstanceOf(CacheIoError);
     expect(await readFile(victim, "utf8")).toBe("precious");
   });
@@ -112,7 +113,7 @@ describe("stray temp files", () => {
   it("load, holding goals.json.lock, sweeps the temp files dead writers left, whatever their age, and no other names", async () => {
     const root = await tempRoot();
     const folder = join(root, "sm");
-    const cache = new GoalCache(join(folder, "goals.json"));
+    const cache = new WritableGoalCache(join(folder, "goals.json"));
     await cache.writeContent("[]\n");
     const temps = ["goals.json.123456", "goals.json." + "ab".repeat(16) + ".tmp", "goals.json.987654"];
     const others = ["goals.json.bak", "goals.json.12x", "other.json.123"];
@@ -121,9 +122,9 @@ describe("stray temp files", () => {
     expect((await readdir(folder)).sort()).toEqual(["goals.json", ...others].sort());
   });
 
-  it("GoalCache.removeStrayTempFiles() without the lock removes only temp files older than an hour", async () => {
+  it("WritableGoalCache.removeStrayTempFiles() without the lock removes only temp files older than an hour", async () => {
     const root = await tempRoot();
-    const cache = new GoalCache(join(root, "goals.json"));
+    const cache = new WritableGoalCache(join(root, "goals.json"));
     const [old, young] = ["goals.json.123456", "goals.json.987654"];
     for (const name of [old, young]) await writeFile(join(root, name), "half a write");
     const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);

@@ -3,13 +3,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   GOAL_TAG,
-  GoalCache,
   GoalStore,
   InvalidInputError,
   VerificationGateError,
   type GoalMemory,
 } from "../../src/index.js";
 import { encodeGoal } from "../../src/wire/index.js";
+import { WritableGoalCache } from "../../src/cache/writable-goal-cache.js";
 import { goalFixture, InMemoryGoalMemory } from "../../src/testing/index.js";
 import { freshStore, settleAfterTest, tempRoot, rustGoal } from "../helpers.js";
 
@@ -111,7 +111,7 @@ describe("bounded counts and sizes", () => {
   it("goals.json larger than V8's longest string is still read (palace down, CLI)", async () => {
     const root = await tempRoot();
     const path = join(root, "sm", "goals.json");
-    const cache = new GoalCache(path);
+    const cache = new WritableGoalCache(path);
     const goal = goalFixture({ id: "g-1", description: "d" });
     const element = encodeGoal(goal);
     await cache.writeContent("[]\n");
