@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { link, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { hasCode } from "../errors.js";
+import { backoffDelay, type Backoff } from "../util/backoff.js";
 
 interface Owner {
   pid: number;
@@ -11,6 +12,10 @@ interface Owner {
 
 /** How long a lock may stand before anyone may take it over, whoever holds it. */
 const STALE_MS = 30_000;
+
+// A lock is held for one write (milliseconds): retry soon, spread out so that
+// waiting stores do not all try again at the same instant.
+const LOCK_RETRY: Backoff = { firstMs: 1, maxMs: 50, jitter: "full" };
 
 /**
  * Runs `task` while holding `<path>.lock`, so that several stores (processes)
@@ -46,7 +51,7 @@ async function acquire(lockPath: string, owner: Owner): Promise<void> {
     if (await tryCreate(lockPath, owner)) return;
     const found = await inspect(lockPath);
     if (found.abandoned) await takeOver(lockPath, found.content);
-    else await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 + attempt) * Math.random()));
+    else await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, LOCK_RETRY)));
   }
 }
 

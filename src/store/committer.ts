@@ -6,6 +6,7 @@ import { encodeWithinLimits } from "./bounds.js";
 import type { GuardedPalace, BatchEntry } from "./guarded-palace.js";
 import type { GoalLimits } from "../wire/limits.js";
 import { PalaceTimeoutError } from "./timeout.js";
+import { backoffDelay, type Backoff } from "../util/backoff.js";
 
 /** A mutation waiting for its turn: how to build the next revision, and whom to tell. */
 export interface Pending {
@@ -297,10 +298,13 @@ function writeFailure(goal: Goal, cause: unknown, outcome: PalaceOutcome, readEr
 }
 
 // Writers that collided on a goal would collide again if they retried in step:
-// a random pause, growing with each attempt, lets one of them through.
+// a random pause, growing with each attempt, lets one of them through. The
+// first retry goes at once: most collisions are one-off.
+const CONTENTION: Backoff = { firstMs: 1, maxMs: 50, jitter: "full" };
+
 function contentionBackoff(attempt: number): Promise<void> {
   if (attempt <= 1) return Promise.resolve();
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** (attempt - 1))));
+  return new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt - 1, CONTENTION)));
 }
 
 function tryDecode(entry: string): Goal | undefined {

@@ -1,3 +1,4 @@
+import { backoffDelay } from "../../util/backoff.js";
 import type { PalaceEvent, PalaceWatch } from "../contract.js";
 import type { PgNotification, PgPoolClient } from "./pg-client.js";
 import { quoteIdentifier } from "./schema.js";
@@ -154,9 +155,9 @@ export class NotifyFeed {
         client?.release(true);
       }
       if (stopped) break;
-      const delay = Math.min(this.#timing.reconnectMaxMs, this.#timing.reconnectMinMs * 2 ** Math.min(attempt, 20));
+      const delay = backoffDelay(attempt, { firstMs: this.#timing.reconnectMinMs, maxMs: this.#timing.reconnectMaxMs, jitter: "half" });
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay * (0.5 + Math.random() / 2));
+        const timer = setTimeout(resolve, delay);
         wake = () => {
           clearTimeout(timer);
           resolve();

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { backoffDelay } from "../../util/backoff.js";
 import type { PgPool } from "./pg-client.js";
 
 /**
@@ -15,10 +16,10 @@ export async function settleBackend(pool: PgPool, pid: number, applicationName: 
   const mine = "pid = $1 AND application_name = $2";
   try {
     await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE ${mine}`, [pid, applicationName]);
-    for (let pause = 5; Date.now() < deadline; pause = Math.min(pause * 2, 100)) {
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
       const { rowCount } = await pool.query(`SELECT 1 FROM pg_stat_activity WHERE ${mine}`, [pid, applicationName]);
       if (rowCount === 0) return true;
-      await sleep(pause);
+      await sleep(backoffDelay(attempt, { firstMs: 5, maxMs: 100, jitter: "none" }));
     }
   } catch {
     // The server cannot be reached either: the store's read-back will say "unknown".
