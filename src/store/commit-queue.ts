@@ -7,17 +7,18 @@
  * before it. A failed task or item does not stop the ones behind it.
  */
 export class CommitQueue<Item> {
-  readonly #handle: (items: Item[]) => Promise<void>;
+  readonly #handle: (items: Item[]) => Promise<readonly Item[]>;
   readonly #maxBatch: number;
   readonly #jobs: ({ kind: "item"; item: Item } | { kind: "task"; run: () => Promise<void> })[] = [];
   #pumping = false;
 
   /**
-   * @param handle settles every item it is given (each item carries its own
-   *   resolve/reject); it may hand some back with {@link CommitQueue.requeue}.
+   * @param handle settles the items it is given (each item carries its own
+   *   resolve/reject) and returns those to run again; they go back to the head
+   *   of the queue in the order returned, so a retry keeps its place.
    * @param maxBatch most items handed over at once.
    */
-  constructor(handle: (items: Item[]) => Promise<void>, maxBatch: number) {
+  constructor(handle: (items: Item[]) => Promise<readonly Item[]>, maxBatch: number) {
     this.#handle = handle;
     this.#maxBatch = maxBatch;
   }
@@ -26,11 +27,6 @@ export class CommitQueue<Item> {
   add(item: Item): void {
     this.#jobs.push({ kind: "item", item });
     this.#pump();
-  }
-
-  /** Puts items back at the head of the queue, in the order given (a retry keeps its place). */
-  requeue(items: readonly Item[]): void {
-    this.#jobs.unshift(...items.map((item) => ({ kind: "item" as const, item })));
   }
 
   /** Runs `task` alone, after everything queued before it. */
@@ -58,7 +54,8 @@ export class CommitQueue<Item> {
           while (items.length < this.#maxBatch && this.#jobs[0]?.kind === "item") {
             items.push((this.#jobs.shift() as { item: Item }).item);
           }
-          await this.#handle(items).catch(() => {});
+          const again = await this.#handle(items).catch((): readonly Item[] => []);
+          this.#jobs.unshift(...again.map((item) => ({ kind: "item" as const, item })));
         }
       })
       .finally(() => {

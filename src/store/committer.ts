@@ -31,24 +31,27 @@ export interface CommitterHost {
   now(): Date;
   /** Makes `goal` the committed revision: committed goals, cache, listeners. Returns the caller's copy. */
   apply(goal: Goal, origin: "local" | "remote"): Goal;
-  /** Hands stale mutations back to the head of the queue, to be built again on the fresh goal. */
-  requeue(items: readonly Pending[]): void;
 }
 
-interface Prepared {
-  readonly pending: Pending;
-  readonly next: Goal;
-  readonly previous: Goal | undefined;
-  readonly json: string;
-}
+/** What {@link Committer} made of a pending mutation before writing. */
+type Prepared =
+  /** A new revision to write. */
+  | { readonly kind: "write"; readonly pending: Pending; readonly next: Goal; readonly previous: Goal | undefined; readonly json: string }
+  /** A change that changes nothing: it resolves with the goal as it is and writes no new revision. */
+  | { readonly kind: "noop"; readonly pending: Pending; readonly goal: Goal }
+  /** A no-op on a goal this batch writes: judged again once that entry is settled. */
+  | { readonly kind: "defer"; readonly pending: Pending };
+
+type Write = Extract<Prepared, { kind: "write" }>;
 
 /**
  * Turns queued mutations into palace writes and settles each one: the commit
- * rule of the store. Several mutations go to a palace that can write batches
- * as one batch (group commit): each entry is still compare-and-set on its own,
- * mutations of one goal are chained in call order, and each resolves or
- * rejects on its own entry's outcome. A mutation refused as stale is built
- * again on the fresh goal (its rules re-checked), a bounded number of times.
+ * rule of the store. The mutations it is given go to the palace as one batch
+ * (group commit; a palace without batch writes is given batches of one): each
+ * entry is still compare-and-set on its own, mutations of one goal are chained
+ * in call order, and each resolves or rejects on its own entry's outcome. A
+ * mutation refused as stale is handed back to be built again on the fresh goal
+ * (its rules re-checked), a bounded number of times.
  */
 export class Committer {
   readonly #host: CommitterHost;
@@ -64,10 +67,54 @@ export class Committer {
     return this.#writing.get(goalId) === revision;
   }
 
-  /** Settles every pending mutation in `items`, in call order. */
-  async commit(items: Pending[]): Promise<void> {
-    if (items.length > 1 && this.#host.palace.batches) return this.#commitBatch(items);
-    for (const pending of items) await this.#commitOne(pending);
+  /**
+   * Writes the pending mutations in `items` (in call order; more than one only
+   * for a palace that writes batches) as one batch and settles every one that
+   * is decided.
+   * @returns the mutations to run again, in call order: those refused as stale
+   *   (to be built again on the fresh goal) and the deferred no-ops. The caller
+   *   puts them back at the head of its queue.
+   */
+  async commit(items: readonly Pending[]): Promise<Pending[]> {
+    // The newest revision of each goal within this batch: a second mutation of
+    // the same goal builds on the first, as it would one after the other.
+    const working = new Map<string, Goal>();
+    const writes: Write[] = [];
+    const deferred: Pending[] = [];
+    for (const pending of items) {
+      let prepared: Prepared;
+      try {
+        prepared = await this.#prepare(pending, working);
+      } catch (error) {
+        pending.reject(error);
+        continue;
+      }
+      switch (prepared.kind) {
+        case "noop":
+          pending.resolve(cloneGoal(prepared.goal));
+          break;
+        case "defer":
+          deferred.push(pending);
+          break;
+        case "write":
+          working.set(prepared.next.id, prepared.next);
+          writes.push(prepared);
+          break;
+      }
+    }
+    // Nothing deferred either: a deferral waits for a write of this batch.
+    if (writes.length === 0) return deferred;
+    const outcomes = await this.#write(writes);
+    const stale: Pending[] = [];
+    writes.forEach((write, i) => {
+      const outcome = outcomes[i];
+      if (outcome === "kept") write.pending.resolve(this.#host.apply(write.next, "local"));
+      else if (outcome === "stale") stale.push(write.pending);
+      else write.pending.reject(outcome);
+    });
+    const retry = stale.length > 0 ? await this.#afterStale(stale) : [];
+    // In call order: a deferred no-op came after the entry it waited for.
+    return [...retry, ...deferred].sort((a, b) => items.indexOf(a) - items.indexOf(b));
   }
 
   /**
@@ -93,65 +140,9 @@ export class Committer {
     if (held === undefined || goal.revision > held.revision) this.#host.apply(goal, "remote");
   }
 
-  async #commitOne(pending: Pending): Promise<void> {
-    for (;;) {
-      let prepared: Prepared | Goal;
-      let result: "kept" | "stale";
-      try {
-        const built = await this.#prepare(pending, new Map());
-        if (built === DEFER) throw new Error("unreachable: nothing is deferred outside a batch");
-        prepared = built;
-        if (!("pending" in prepared)) return pending.resolve(cloneGoal(prepared));
-        result = await this.#write(prepared);
-      } catch (error) {
-        return pending.reject(error);
-      }
-      if (result === "kept") return pending.resolve(this.#host.apply(prepared.next, "local"));
-      const retry = await this.#afterStale([pending]);
-      if (retry.length === 0) return;
-    }
-  }
-
-  async #commitBatch(items: Pending[]): Promise<void> {
-    // The newest revision of each goal within this batch: a second mutation of
-    // the same goal builds on the first, as it would one after the other.
-    const working = new Map<string, Goal>();
-    const batch: Prepared[] = [];
-    const deferred: Pending[] = [];
-    for (const pending of items) {
-      try {
-        const prepared = await this.#prepare(pending, working);
-        if (prepared === DEFER) {
-          deferred.push(pending);
-          continue;
-        }
-        if (!("pending" in prepared)) {
-          pending.resolve(cloneGoal(prepared));
-          continue;
-        }
-        working.set(prepared.next.id, prepared.next);
-        batch.push(prepared);
-      } catch (error) {
-        pending.reject(error);
-      }
-    }
-    if (batch.length === 0) return this.#host.requeue(deferred);
-    const outcomes = await this.#writeBatch(batch);
-    const stale: Pending[] = [];
-    batch.forEach((prepared, i) => {
-      const outcome = outcomes[i];
-      if (outcome === "kept") prepared.pending.resolve(this.#host.apply(prepared.next, "local"));
-      else if (outcome === "stale") stale.push(prepared.pending);
-      else prepared.pending.reject(outcome);
-    });
-    const retry = stale.length > 0 ? await this.#afterStale(stale) : [];
-    // In call order: a deferred no-op came after the entry it waited for.
-    this.#host.requeue([...retry, ...deferred].sort((a, b) => items.indexOf(a) - items.indexOf(b)));
-  }
-
-  // The next revision of the pending mutation's goal, or the goal itself for a
-  // change that changes nothing (it writes no new revision).
-  async #prepare(pending: Pending, working: ReadonlyMap<string, Goal>): Promise<Prepared | Goal | typeof DEFER> {
+  // The next revision of the pending mutation's goal, or what to do instead
+  // when the change changes nothing (it writes no new revision).
+  async #prepare(pending: Pending, working: ReadonlyMap<string, Goal>): Promise<Prepared> {
     const { goalId, expected } = pending;
     let current: Goal | undefined;
     if (goalId !== undefined) {
@@ -171,70 +162,55 @@ export class Committer {
       // Nothing to write, so no compare-and-set will catch a stale view: a
       // no-op on a goal another writer moved must be judged on the palace's
       // revision. One built on this batch's own entry waits for it to commit.
-      if (working.has(goalId)) return DEFER;
+      if (working.has(goalId)) return { kind: "defer", pending };
       const fresh = await this.refresh(goalId);
-      if (fresh === undefined || fresh.revision === current.revision) return current;
+      if (fresh === undefined || fresh.revision === current.revision) return { kind: "noop", pending, goal: current };
       if (expected !== undefined) throw new StaleError(goalId, expected, fresh.revision);
       current = fresh;
       next = pending.build(current, this.#host.now());
-      if (next === current) return current;
+      if (next === current) return { kind: "noop", pending, goal: current };
     }
-    return { pending, next, previous: current, json: encodeWithinLimits(next, current, this.#host.limits) };
+    return { kind: "write", pending, next, previous: current, json: encodeWithinLimits(next, current, this.#host.limits) };
   }
 
   // Stale mutations: each is retried (returned) unless it asked for strict
   // locking or ran out of attempts, in which case it rejects with STALE.
   async #afterStale(stale: Pending[]): Promise<Pending[]> {
     const retry: Pending[] = [];
-    const fresh = new Map<string, Goal | undefined | PalaceError>();
+    const refreshedById = new Map<string, Goal | undefined | PalaceError>();
     for (const pending of stale) {
       pending.attempt++;
       const goalId = pending.goalId;
-      if (goalId !== undefined && !fresh.has(goalId)) {
-        fresh.set(goalId, await this.refresh(goalId).catch((error: PalaceError) => error));
+      if (goalId !== undefined && !refreshedById.has(goalId)) {
+        refreshedById.set(goalId, await this.refresh(goalId).catch((error: PalaceError) => error));
       }
-      const now = goalId === undefined ? undefined : fresh.get(goalId);
-      if (now instanceof PalaceError) pending.reject(now);
-      else if (goalId !== undefined && now === undefined) pending.reject(new GoalNotFoundError(goalId));
+      // The goal as the palace holds it now, or why it could not be read.
+      const refreshed = goalId === undefined ? undefined : refreshedById.get(goalId);
+      if (refreshed instanceof PalaceError) pending.reject(refreshed);
+      else if (goalId !== undefined && refreshed === undefined) pending.reject(new GoalNotFoundError(goalId));
       else if (pending.expected !== undefined || pending.attempt > this.#host.staleRetries) {
-        pending.reject(new StaleError(goalId ?? "(new goal)", pending.expected ?? null, now?.revision ?? null));
+        pending.reject(new StaleError(goalId ?? "(new goal)", pending.expected ?? null, refreshed?.revision ?? null));
       } else retry.push(pending);
     }
     if (retry.length > 0) await contentionBackoff(Math.max(...retry.map((pending) => pending.attempt)));
     return retry;
   }
 
-  async #write(prepared: Prepared): Promise<"kept" | "stale"> {
-    const { next, previous, json } = prepared;
-    let failure: unknown;
-    this.#writing.set(next.id, next.revision);
-    try {
-      return await this.#host.palace.write(json, next.id, next.revision, previous?.revision ?? null);
-    } catch (error) {
-      failure = error;
-    } finally {
-      // Before any read-back: a write that lands meanwhile must reach the store through the feed.
-      this.#writing.delete(next.id);
-    }
-    const [outcome] = await this.#readBack([prepared], failure);
-    if (outcome === "kept") return "kept";
-    throw outcome;
-  }
-
-  async #writeBatch(batch: readonly Prepared[]): Promise<("kept" | "stale" | PalaceError)[]> {
-    const entries: BatchEntry[] = batch.map(({ next, previous, json }) => {
+  async #write(writes: readonly Write[]): Promise<("kept" | "stale" | PalaceError)[]> {
+    const entries: BatchEntry[] = writes.map(({ next, previous, json }) => {
       this.#writing.set(next.id, next.revision);
       return { json, goalId: next.id, revision: next.revision, base: previous?.revision ?? null };
     });
     let failure: unknown;
     try {
-      return await this.#host.palace.writeBatch(entries);
+      return await this.#host.palace.write(entries);
     } catch (error) {
       failure = error;
     } finally {
-      for (const { next } of batch) this.#writing.delete(next.id);
+      // Before any read-back: a write that lands meanwhile must reach the store through the feed.
+      for (const { next } of writes) this.#writing.delete(next.id);
     }
-    return this.#readBack(batch, failure);
+    return this.#readBack(writes, failure);
   }
 
   /**
@@ -244,12 +220,12 @@ export class Committer {
    * means none is; anything else is unknown. Never claims "not committed"
    * without having seen it, and never after a timeout (the write may still land).
    */
-  async #readBack(batch: readonly Prepared[], failure: unknown): Promise<("kept" | PalaceError)[]> {
+  async #readBack(writes: readonly Write[], failure: unknown): Promise<("kept" | PalaceError)[]> {
     const outcomes: ("kept" | PalaceError)[] = [];
     const byGoal = new Map<string, number[]>();
-    batch.forEach((prepared, i) => byGoal.set(prepared.next.id, [...(byGoal.get(prepared.next.id) ?? []), i]));
+    writes.forEach((write, i) => byGoal.set(write.next.id, [...(byGoal.get(write.next.id) ?? []), i]));
     for (const [goalId, positions] of byGoal) {
-      const first = batch[positions[0] as number] as Prepared;
+      const first = writes[positions[0] as number] as Write;
       let found: string | undefined;
       let readError: unknown;
       try {
@@ -257,7 +233,7 @@ export class Committer {
       } catch (error) {
         readError = error ?? new Error("read failed");
       }
-      const keptUpTo = positions.findLastIndex((i) => (batch[i] as Prepared).json === found);
+      const keptUpTo = positions.findLastIndex((i) => (writes[i] as Write).json === found);
       const foundGoal = found === undefined ? undefined : tryDecode(found);
       const base = first.previous?.revision;
       const atBase = readError === undefined && (found === undefined ? base === undefined : foundGoal?.revision === base);
@@ -266,7 +242,7 @@ export class Committer {
       const settled = (keptUpTo >= 0 || atBase) && !mayStillLand(failure);
       const outcome: PalaceOutcome = settled ? "notCommitted" : "unknown";
       positions.forEach((i, k) => {
-        const { next } = batch[i] as Prepared;
+        const { next } = writes[i] as Write;
         outcomes[i] = k <= keptUpTo ? "kept" : writeFailure(next, failure, outcome, readError);
       });
       if (keptUpTo < 0 && outcome === "unknown" && foundGoal !== undefined) this.applyRemote(foundGoal);
@@ -283,9 +259,6 @@ function mayStillLand(failure: unknown): boolean {
     (typeof failure === "object" && failure !== null && (failure as { mayStillLand?: unknown }).mayStillLand === true)
   );
 }
-
-/** What {@link Committer} is told when a no-op waits for an entry of its own batch. */
-const DEFER = Symbol("defer");
 
 function writeFailure(goal: Goal, cause: unknown, outcome: PalaceOutcome, readError: unknown): PalaceError {
   const what = `palace did not confirm goal ${goal.id} revision ${goal.revision}`;

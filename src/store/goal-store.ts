@@ -67,8 +67,9 @@ export interface LoadReport {
 
 type Change = (goal: Goal, now: Date) => Goal;
 
-// Most mutations sent to the palace in one batch: large enough to amortise a
-// transaction's fsync, small enough that one batch never stalls the event loop long.
+// Most mutations sent to a palace that writes batches in one batch: large
+// enough to amortise a transaction's fsync, small enough that one batch never
+// stalls the event loop long. A palace without batch writes gets batches of one.
 const MAX_BATCH = 256;
 
 /**
@@ -136,9 +137,8 @@ export class GoalStore {
       staleRetries: resolved.staleRetries,
       now: () => this.#now(),
       apply: (goal, origin) => this.#apply(goal, origin),
-      requeue: (items) => this.#queue.requeue(items),
     });
-    this.#queue = new CommitQueue((items) => this.#committer.commit(items), MAX_BATCH);
+    this.#queue = new CommitQueue((items) => this.#committer.commit(items), this.#palace.batches ? MAX_BATCH : 1);
   }
 
   /**

@@ -3,7 +3,7 @@ import { GOAL_TAG, keyInEntry, type GoalMemory, type PalaceEvent, type PalaceWat
 import { copyEntries } from "../wire/rebuild.js";
 import { withTimeout } from "./timeout.js";
 
-/** One entry of {@link GuardedPalace.writeBatch}. */
+/** One entry of {@link GuardedPalace.write}. */
 export interface BatchEntry {
   json: string;
   goalId: string;
@@ -31,34 +31,23 @@ export class GuardedPalace {
   }
 
   /**
-   * Keeps `json` if the goal is still at `base` (`null`: absent).
-   * @returns `"kept"`, or `"stale"` when the palace refused because the goal moved.
-   * @throws whatever else the palace threw, or a `PalaceTimeoutError`.
+   * Whether the palace writes batches (group commit). A palace without batch
+   * writes is given batches of one.
    */
-  async write(json: string, goalId: string, revision: number, base: number | null): Promise<"kept" | "stale"> {
-    try {
-      await withTimeout("palace rememberGoal", this.#timeoutMs, () =>
-        this.#palace.rememberGoal(json, GOAL_TAG, { goalId, revision, base }),
-      );
-      return "kept";
-    } catch (error) {
-      if (hasCode(error, "STALE")) return "stale";
-      throw error;
-    }
-  }
-
-  /** Whether the palace writes batches (group commit). */
   get batches(): boolean {
     return typeof this.#palace.rememberGoals === "function";
   }
 
   /**
-   * Writes several entries in one palace call, each compare-and-set on its base.
-   * @returns per entry, `"kept"` or `"stale"`.
-   * @throws whatever the palace threw, a `PalaceTimeoutError`, or a `TypeError`
-   *   when its answer is not one outcome per entry.
+   * Writes entries, each compare-and-set on its base: one entry with
+   * `rememberGoal`, several (only when {@link GuardedPalace.batches}) in one
+   * `rememberGoals` call.
+   * @returns per entry, `"kept"`, or `"stale"` when the palace refused it because the goal moved.
+   * @throws whatever else the palace threw, a `PalaceTimeoutError`, or a
+   *   `TypeError` when its answer is not one outcome per entry.
    */
-  async writeBatch(entries: readonly BatchEntry[]): Promise<("kept" | "stale")[]> {
+  async write(entries: readonly BatchEntry[]): Promise<("kept" | "stale")[]> {
+    if (entries.length === 1) return [await this.#writeOne(entries[0] as BatchEntry)];
     const palace = this.#palace;
     const outcomes: unknown = await withTimeout("palace rememberGoals", this.#timeoutMs, () =>
       (palace.rememberGoals as NonNullable<GoalMemory["rememberGoals"]>).call(
@@ -73,6 +62,18 @@ export class GuardedPalace {
       outcomes.every((outcome) => outcome === "kept" || outcome === "stale");
     if (!valid) throw new TypeError(`rememberGoals answered ${describeOutcomes(outcomes)}, not one "kept" or "stale" per entry`);
     return outcomes as ("kept" | "stale")[];
+  }
+
+  async #writeOne({ json, goalId, revision, base }: BatchEntry): Promise<"kept" | "stale"> {
+    try {
+      await withTimeout("palace rememberGoal", this.#timeoutMs, () =>
+        this.#palace.rememberGoal(json, GOAL_TAG, { goalId, revision, base }),
+      );
+      return "kept";
+    } catch (error) {
+      if (hasCode(error, "STALE")) return "stale";
+      throw error;
+    }
   }
 
   /** Every entry under the goal tag, as the palace returns them. */
