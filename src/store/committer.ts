@@ -1,7 +1,6 @@
 import { GoalNotFoundError, PalaceError, StaleError, type PalaceOutcome } from "../errors.js";
 import type { CommittedGoals } from "./committed-goals.js";
 import { cloneGoal, type Goal } from "../model.js";
-import { decodeEntry } from "../wire/codec.js";
 import { encodeWithinLimits } from "./bounds.js";
 import type { GuardedPalace, BatchEntry } from "./guarded-palace.js";
 import type { GoalLimits } from "../wire/limits.js";
@@ -129,7 +128,7 @@ export class Committer {
     } catch (cause) {
       throw new PalaceError(`could not read goal ${goalId} from the palace`, cause, goalId);
     }
-    const fresh = entry === undefined ? undefined : tryDecode(entry);
+    const fresh = entry === undefined ? undefined : this.#host.palace.readable(entry);
     if (fresh !== undefined) this.applyRemote(fresh);
     return this.#host.goals.get(goalId);
   }
@@ -234,7 +233,7 @@ export class Committer {
         readError = error ?? new Error("read failed");
       }
       const keptUpTo = positions.findLastIndex((i) => (writes[i] as Write).json === found);
-      const foundGoal = found === undefined ? undefined : tryDecode(found);
+      const foundGoal = found === undefined ? undefined : this.#host.palace.readable(found);
       const base = first.previous?.revision;
       const atBase = readError === undefined && (found === undefined ? base === undefined : foundGoal?.revision === base);
       // What the palace holds now settles the entries after it as not kept,
@@ -278,12 +277,4 @@ const CONTENTION: Backoff = { firstMs: 1, maxMs: 50, jitter: "full" };
 function contentionBackoff(attempt: number): Promise<void> {
   if (attempt <= 1) return Promise.resolve();
   return new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt - 1, CONTENTION)));
-}
-
-function tryDecode(entry: string): Goal | undefined {
-  try {
-    return decodeEntry(entry);
-  } catch {
-    return undefined;
-  }
 }

@@ -9,9 +9,7 @@ import { CommittedGoals } from "./committed-goals.js";
 import { CacheWriter } from "../cache/cache-writer.js";
 import { cloneGoal, type Goal, type GoalStatus } from "../model.js";
 import type { GoalMemory, PalaceEvent, PalaceWatch } from "../palace/contract.js";
-import { decodeEntry } from "../wire/codec.js";
 import { rebuildGoals, type SkippedEntry } from "../wire/rebuild.js";
-import { boundedDecoder } from "../wire/bounded-decode.js";
 import { readClock } from "./clock.js";
 import type { GoalLimits } from "../wire/limits.js";
 import { findingsFor, type FlaggedGoal } from "./load-findings.js";
@@ -123,7 +121,7 @@ export class GoalStore {
    */
   constructor(palace: GoalMemory, dataRoot: string, options: GoalStoreOptions = {}) {
     const resolved = resolveOptions(palace, dataRoot, options);
-    this.#palace = new GuardedPalace(palace, resolved.palaceTimeoutMs);
+    this.#palace = new GuardedPalace(palace, resolved.palaceTimeoutMs, resolved.limits);
     this.#clock = resolved.clock;
     this.#schemas = inputSchemas(resolved.limits);
     this.#limits = resolved.limits;
@@ -353,7 +351,7 @@ export class GoalStore {
         const held = this.#goals.get(event.goalId);
         if (held !== undefined && held.revision >= event.revision) return; // ours, or already seen
         const entry = event.json ?? (await this.#palace.read(event.goalId));
-        const goal = entry === undefined ? undefined : tryDecode(entry);
+        const goal = entry === undefined ? undefined : this.#palace.readable(entry);
         if (goal !== undefined) this.#committer.applyRemote(goal);
       })
       // A missed event costs nothing lasting: compare-and-set catches the
@@ -362,7 +360,7 @@ export class GoalStore {
   }
 
   #applyAll(entries: unknown[]): void {
-    for (const goal of rebuildGoals(entries, decodeEntry).goals) this.#committer.applyRemote(goal);
+    for (const goal of rebuildGoals(entries, this.#palace.decode).goals) this.#committer.applyRemote(goal);
   }
 
   #now(): Date {
@@ -376,7 +374,7 @@ export class GoalStore {
     } catch (cause) {
       return this.#rebuildFromCache(new PalaceError("palace listGoals failed; loaded goals.json instead", cause));
     }
-    const result = rebuildGoals(entries, boundedDecoder(decodeEntry, this.#limits));
+    const result = rebuildGoals(entries, this.#palace.decode);
     for (const goal of result.goals) this.#goals.put(goal);
     const report: LoadReport = {
       source: "palace",
@@ -406,13 +404,5 @@ export class GoalStore {
       flagged: result.goals.flatMap((goal) => findingsFor(goal, this.#limits)),
       palaceError,
     };
-  }
-}
-
-function tryDecode(entry: string): Goal | undefined {
-  try {
-    return decodeEntry(entry);
-  } catch {
-    return undefined;
   }
 }

@@ -1,5 +1,8 @@
 import { hasCode } from "../errors.js";
 import { GOAL_TAG, keyInEntry, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../palace/contract.js";
+import type { Goal } from "../model.js";
+import { palaceEntryDecoder } from "../wire/bounded-decode.js";
+import type { GoalLimits } from "../wire/limits.js";
 import { copyEntries } from "../wire/rebuild.js";
 import { withTimeout } from "./timeout.js";
 
@@ -18,16 +21,41 @@ function describeOutcomes(value: unknown): string {
 /**
  * The store's side of the palace seam: every call bounded by the palace
  * timeout, synchronous throws turned into rejections, stale refusals told
- * apart from failures, and the optional capabilities (one-goal read, feed)
- * replaced by what the two required methods can do when a palace lacks them.
+ * apart from failures, the optional capabilities (one-goal read, feed)
+ * replaced by what the two required methods can do when a palace lacks them,
+ * and the one rule by which entries become goals.
  */
 export class GuardedPalace {
   readonly #palace: GoalMemory;
   readonly #timeoutMs: number;
 
-  constructor(palace: GoalMemory, timeoutMs: number) {
+  /**
+   * Reads one palace entry, wherever the store got it: the listing at load, a
+   * feed event, the re-list after a feed gap, the refresh of one goal, the
+   * read-back after a failed write. Every one of them goes through this rule
+   * (the codec, under the store's `limits.goalSize`) so that what a store
+   * holds does not depend on how it learnt of a goal: an entry skipped at load
+   * (unreadable, or over the limit) does not come in later through the feed or
+   * a refresh, where it would hold memory beyond the limits, reach `get`/`all`
+   * and goals.json, refuse every change (a write of it is over the limit), and
+   * vanish again at the next restart.
+   * @throws why the entry is unreadable or over the limit.
+   */
+  readonly decode: (entry: unknown) => Goal;
+
+  constructor(palace: GoalMemory, timeoutMs: number, limits: Pick<GoalLimits, "goalSize">) {
     this.#palace = palace;
     this.#timeoutMs = timeoutMs;
+    this.decode = palaceEntryDecoder(limits);
+  }
+
+  /** {@link GuardedPalace.decode}, or `undefined` for an entry it refuses: an event or a read-back that cannot be read is as good as none. */
+  readable(entry: unknown): Goal | undefined {
+    try {
+      return this.decode(entry);
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Goal } from "../model.js";
 import { OversizedElement } from "./json-array-stream.js";
-import { encodeGoal } from "./codec.js";
+import { decodeEntry, encodeGoal } from "./codec.js";
 import { maxStoredEntryBytes, type GoalLimits } from "./limits.js";
 
 /**
@@ -21,6 +21,15 @@ export function boundedDecoder(decode: (entry: unknown) => Goal, limits: Pick<Go
     }
     return goal;
   };
+}
+
+/**
+ * How a store reads a palace entry (the goal's JSON as `rememberGoal` received
+ * it): {@link decodeEntry} under `limits.goalSize`.
+ * @throws why the entry is unreadable or over the limit.
+ */
+export function palaceEntryDecoder(limits: Pick<GoalLimits, "goalSize">): (entry: unknown) => Goal {
+  return boundedDecoder(decodeEntry, limits);
 }
 
 function overLimit(size: number, limit: number, unit: string): Error {
