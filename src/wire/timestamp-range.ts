@@ -3,9 +3,9 @@
 // reader accepts, so every instant the store writes must fall in this range.
 
 /** 0000-01-01T00:00:00.000Z, the earliest instant a goal can carry. */
-export const EARLIEST_INSTANT = -62_167_219_200_000;
+const EARLIEST_INSTANT = -62_167_219_200_000;
 /** 9999-12-31T23:59:59.999Z, the latest instant a goal can carry. */
-export const LATEST_INSTANT = 253_402_300_799_999;
+const LATEST_INSTANT = 253_402_300_799_999;
 
 /** True when `time` (ms since the epoch) prints as a four-digit-year RFC 3339 timestamp. */
 export function isWritableInstant(time: number): boolean {
