@@ -63,7 +63,12 @@ export class GuardedPalace {
    * writes is given batches of one.
    */
   get batches(): boolean {
-    return typeof this.#palace.rememberGoals === "function";
+    try {
+      return typeof this.#palace.rememberGoals === "function";
+    } catch {
+      // A hostile palace (a throwing getter): its writes go one at a time.
+      return false;
+    }
   }
 
   /**
