@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WriteScheduler } from "../../src/util/write-scheduler.js";
+import { WriteScheduler, type WriteSchedulerOptions } from "../../src/util/write-scheduler.js";
 
 const HOUR = 60 * 60 * 1000;
 
@@ -25,12 +25,18 @@ const turns = async (count = 5) => {
   for (let i = 0; i < count; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 };
 
+// A scheduler over controlled runs, asked once, its first run started.
+async function firstRunStarted(options?: WriteSchedulerOptions) {
+  const controlled = controlledRuns();
+  const scheduler = new WriteScheduler(controlled.run, options);
+  scheduler.request();
+  await turns();
+  return { scheduler, ...controlled };
+}
+
 describe("WriteScheduler", () => {
   it("runs one at a time: requests during a run cause exactly one more run", async () => {
-    const { run, runs, mostInFlight } = controlledRuns();
-    const scheduler = new WriteScheduler(run);
-    scheduler.request();
-    await turns();
+    const { scheduler, runs, mostInFlight } = await firstRunStarted();
     expect(runs).toHaveLength(1);
     scheduler.request();
     scheduler.request();
@@ -53,10 +59,7 @@ describe("WriteScheduler", () => {
   });
 
   it("flush resolves once a run that started after the call has finished", async () => {
-    const { run, runs } = controlledRuns();
-    const scheduler = new WriteScheduler(run);
-    scheduler.request();
-    await turns();
+    const { scheduler, runs } = await firstRunStarted();
     scheduler.request();
     let flushed = false;
     const flush = scheduler.flush().then(() => (flushed = true));
@@ -84,11 +87,8 @@ describe("WriteScheduler", () => {
   });
 
   it("a run that started before flush and fails is retried by flush, which resolves on the retry", async () => {
-    const { run, runs } = controlledRuns();
     const reported: unknown[] = [];
-    const scheduler = new WriteScheduler(run, { onError: (error) => reported.push(error) });
-    scheduler.request();
-    await turns();
+    const { scheduler, runs } = await firstRunStarted({ onError: (error) => reported.push(error) });
     const flush = scheduler.flush();
     runs[0]?.fail(new Error("disk being repaired"));
     await turns();
@@ -99,10 +99,7 @@ describe("WriteScheduler", () => {
   });
 
   it("after a failed run nothing runs again until the next request or flush", async () => {
-    const { run, runs } = controlledRuns();
-    const scheduler = new WriteScheduler(run);
-    scheduler.request();
-    await turns();
+    const { scheduler, runs } = await firstRunStarted();
     runs[0]?.fail(new Error("down"));
     await turns(20);
     expect(runs).toHaveLength(1);
@@ -112,10 +109,7 @@ describe("WriteScheduler", () => {
   });
 
   it("rests minIntervalMs after a run, and flush ends the rest at once", async () => {
-    const { run, runs } = controlledRuns();
-    const scheduler = new WriteScheduler(run, { minIntervalMs: HOUR });
-    scheduler.request();
-    await turns();
+    const { scheduler, runs } = await firstRunStarted({ minIntervalMs: HOUR });
     runs[0]?.finish();
     await turns();
     scheduler.request();
