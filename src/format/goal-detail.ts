@@ -15,6 +15,11 @@ export function gateState(goal: Goal): string {
   return `waiting on ${waiting.map((link) => `${terminalSafe(link.sessionId)} (${link.state})`).join(", ")}`;
 }
 
+/** How many of a goal's sessions are verified, of how many: `1/3`. */
+export function verifiedOfTotal(goal: Goal): string {
+  return `${countVerified(goal.sessions)}/${goal.sessions.length}`;
+}
+
 /** The sessions that still keep a goal from being closed as `done`. */
 export function unverified(sessions: readonly SessionLink[]): SessionLink[] {
   return sessions.filter((link) => link.state !== "verified");
@@ -26,12 +31,11 @@ export function unverified(sessions: readonly SessionLink[]): SessionLink[] {
  * indented under their item so they cannot pass for other entries.
  */
 export function goalDetailLines(goal: Goal, paint: Paint = plain): string[] {
-  const verified = countVerified(goal.sessions);
   return [
     `${paint.bold(terminalSafe(goal.id))}  ${paint.status(goal.status, goal.status)}  ${goal.progress}%  revision ${goal.revision}`,
     terminalSafe(goal.description),
     `created ${goal.created.toISOString()}  updated ${goal.updated.toISOString()}`,
-    `gate: ${verified}/${goal.sessions.length} verified, ${gateState(goal)}`,
+    `gate: ${verifiedOfTotal(goal)} verified, ${gateState(goal)}`,
     "",
     `Acceptance (${goal.acceptance.length}):`,
     ...goal.acceptance.flatMap((item) => itemLines(item)),

@@ -1,6 +1,7 @@
-import { countVerified, type Goal } from "../model.js";
+import type { Goal } from "../model.js";
 import { plain, type Paint } from "./colour.js";
 import { displayWidth, padEndToWidth, truncateToWidth } from "./display-width.js";
+import { verifiedOfTotal } from "./goal-detail.js";
 import { terminalSafe } from "./terminal-safe.js";
 
 /** Options of {@link formatGoalTable}. */
@@ -56,7 +57,7 @@ export function* goalTableLines(goals: readonly Goal[], options: GoalTableLineOp
   for (const goal of goals) {
     idWidth = Math.max(idWidth, displayWidth(terminalSafe(goal.id)));
     statusWidth = Math.max(statusWidth, goal.status.length);
-    verifiedWidth = Math.max(verifiedWidth, verifiedText(goal).length);
+    verifiedWidth = Math.max(verifiedWidth, verifiedOfTotal(goal).length);
   }
   const progressWidth = HEADER[2].length;
   const header = [
@@ -73,14 +74,10 @@ export function* goalTableLines(goals: readonly Goal[], options: GoalTableLineOp
       padEndToWidth(terminalSafe(goal.id), idWidth),
       paint.status(goal.status, goal.status.padEnd(statusWidth)),
       `${goal.progress}%`.padStart(progressWidth),
-      verifiedText(goal).padStart(verifiedWidth),
+      verifiedOfTotal(goal).padStart(verifiedWidth),
       goal.updated.toISOString().slice(0, 19).replace("T", " "),
       ...(describe ? [truncateToWidth(terminalSafe(goal.description), descriptionWidth)] : []),
     ];
     yield cells.join("  ").trimEnd();
   }
-}
-
-function verifiedText(goal: Goal): string {
-  return `${countVerified(goal.sessions)}/${goal.sessions.length}`;
 }

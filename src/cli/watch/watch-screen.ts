@@ -1,10 +1,10 @@
-import type { Goal } from "../../model.js";
+import type { Goal } from "../../index.js";
 import type { Paint } from "../../format/colour.js";
-import { goalDetailLines } from "../../format/goal-detail.js";
+import { goalDetailLines, verifiedOfTotal } from "../../format/goal-detail.js";
 import { displayWidth, padEndToWidth, truncateToWidth, wrapToWidth } from "../../format/display-width.js";
 import { terminalSafe } from "../../format/terminal-safe.js";
 import { plain } from "../../format/colour.js";
-import { ago, latestLine, progressBar, shortGate, verifiedOfTotal } from "./goal-summary.js";
+import { ago, latestLine, progressBar, shortGate } from "./goal-summary.js";
 
 /** The terminal's size in character cells. */
 export interface ScreenSize {
