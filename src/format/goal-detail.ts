@@ -7,7 +7,7 @@ import { terminalSafe, terminalSafeLines } from "./terminal-safe.js";
  * "no sessions linked", "open: every session verified", or "waiting on s2
  * (running), s3 (failed)".
  */
-export function gateState(goal: Goal): string {
+function gateState(goal: Goal): string {
   if (goal.status === "done") return "closed";
   if (goal.sessions.length === 0) return "no sessions linked";
   const waiting = unverified(goal.sessions);
