@@ -11,7 +11,10 @@ export interface Backend {
 }
 
 const SELF = "SELECT pid, backend_start::text AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()";
+// Ended only when surely the same process; waited for while it may be (a
+// backend_start the role may not see reads as NULL, which must not pass for "gone").
 const SAME = "pid = $1 AND backend_start::text = $2";
+const MAYBE_SAME = "pid = $1 AND (backend_start IS NULL OR backend_start::text = $2)";
 
 /**
  * The backend that runs what `client` sends, or undefined when that cannot be
@@ -41,7 +44,7 @@ export async function settleBackend(pool: PgPool, backend: Backend, timeoutMs: n
   try {
     await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE ${SAME}`, same);
     for (let pause = 5; Date.now() < deadline; pause = Math.min(pause * 2, 100)) {
-      const { rowCount } = await pool.query(`SELECT 1 FROM pg_stat_activity WHERE ${SAME}`, same);
+      const { rowCount } = await pool.query(`SELECT 1 FROM pg_stat_activity WHERE ${MAYBE_SAME}`, same);
       if (rowCount === 0) return true;
       await sleep(pause);
     }
