@@ -30,32 +30,6 @@ const LAYERS = {
   },
 };
 
-// CLI files that still import package internals. The CLI's move to the public
-// entry points (issue 18, item 2) removes them from this list; until then they
-// may import any layer below the CLI.
-const CLI_STILL_REACHING_IN = [
-  "src/cli/args.ts",
-  "src/cli/check.ts",
-  "src/cli/find-goal.ts",
-  "src/cli/list-command.ts",
-  "src/cli/postgres/connection-error.ts",
-  "src/cli/postgres/goal-table-check.ts",
-  "src/cli/postgres/postgres-source.ts",
-  "src/cli/postgres/postgres-target.ts",
-  "src/cli/postgres/read-only-pool.ts",
-  "src/cli/read-goals.ts",
-  "src/cli/select-goals.ts",
-  "src/cli/show-command.ts",
-  "src/cli/sources.ts",
-  "src/cli/watch/change-log.ts",
-  "src/cli/watch/goal-summary.ts",
-  "src/cli/watch/live-view.ts",
-  "src/cli/watch/postgres-changes.ts",
-  "src/cli/watch/sqlite-changes.ts",
-  "src/cli/watch/watch-command.ts",
-  "src/cli/watch/watch-screen.ts",
-];
-
 export default tseslint.config(
   { ignores: ["dist/**", "coverage/**", "node_modules/**", ".goal-store-demo/**", "docs/api/**"] },
   js.configs.recommended,
@@ -81,14 +55,5 @@ export default tseslint.config(
     files: ["src/**/*.ts"],
     plugins: { layers },
     rules: { "layers/imports-downward": ["error", { root: "src", layers: LAYERS }] },
-  },
-  {
-    files: CLI_STILL_REACHING_IN,
-    rules: {
-      "layers/imports-downward": [
-        "error",
-        { root: "src", layers: { ...LAYERS, cli: { ...LAYERS.cli, may: [...LAYERS.cli.may, ...LAYERS.index.may] } } },
-      ],
-    },
   },
 );

@@ -1,7 +1,7 @@
 export { GoalStore, type GoalChange, type GoalChangeListener, type LoadReport } from "./store/goal-store.js";
 export type { GoalStoreOptions } from "./store/options.js";
 export { DEFAULT_LIMITS, type GoalLimits, type LinkInput, type MutationOptions, type SessionUpdate } from "./store/input.js";
-export type { FlaggedGoal } from "./store/load-findings.js";
+export { findingsFor, type FlaggedGoal } from "./store/load-findings.js";
 export { GoalCache, defaultCacheFile } from "./cache/goal-cache.js";
 export { GOAL_TAG, type GoalMemory, type GoalKey, type GoalEntry, type PalaceEvent, type PalaceWatch } from "./palace/contract.js";
 export {

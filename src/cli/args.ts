@@ -1,4 +1,4 @@
-import { GoalStatusSchema, type GoalStatus } from "../model.js";
+import { GoalStatusSchema, type GoalStatus } from "../index.js";
 import { postgresTarget, type PostgresTarget } from "./postgres/postgres-target.js";
 import { closest } from "./suggest.js";
 
@@ -25,7 +25,7 @@ export interface CliRequest {
   sort: SortKey;
 }
 
-/** A command line that cannot be run: one line on stderr, exit 2. */
+/** A command line that cannot be run: one line on stderr (made terminal-safe: it may echo what was typed), exit 2. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
@@ -71,7 +71,8 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       if (inline !== undefined) throw new UsageError(`option --${name} takes no value`);
       flags[name] = true;
     } else if (isOneOf(name, VALUE_OPTIONS)) {
-      const value = inline ?? argv[++i];
+      // `--sqlite --root DIR` lacks the value of --sqlite; "--root" is not a file name.
+      const value = inline ?? (argv[i + 1]?.startsWith("--") ? undefined : argv[++i]);
       if (value === undefined || value === "") throw new UsageError(`option --${name} needs a value`);
       values[name] = value;
     } else {
@@ -141,11 +142,7 @@ function parsePostgres(values: Partial<Record<ValueOption, string>>): PostgresTa
   if (!isPostgresUrl(values.postgres)) {
     throw new UsageError("--postgres needs a connection URL such as postgres://user@host:5432/db (a socket: postgresql:///db?host=/run/postgresql)");
   }
-  try {
-    return postgresTarget(values.postgres, values["pg-schema"], values["pg-table"]);
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^Expected option (schema|table)/, "Expected --pg-$1"));
-  }
+  return postgresTarget(values.postgres, values["pg-schema"], values["pg-table"]);
 }
 
 function isPostgresUrl(text: string): boolean {

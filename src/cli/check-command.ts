@@ -3,14 +3,14 @@ import type { CliRequest } from "./args.js";
 import { findProblems } from "./check.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { writeLines, type CliIo } from "./io.js";
-import { readNamedPalace } from "./read-palace.js";
-import { readCacheSource, type SourceReading } from "./sources.js";
+import { readCacheSource } from "./cache-source.js";
+import type { PalaceSource } from "./palace-source.js";
+import type { SourceReading } from "./source-reading.js";
 
 /** `goal-store check`: every problem in goals.json and/or the palace; exit 1 if any. */
-export async function checkCommand(request: CliRequest, io: CliIo): Promise<ExitCodeValue> {
+export async function checkCommand(request: CliRequest, palace: PalaceSource | undefined, io: CliIo): Promise<ExitCodeValue> {
   const sources: SourceReading[] = [];
   if (request.root !== undefined) sources.push(await readCacheSource(request.root));
-  const palace = readNamedPalace(request);
   if (palace !== undefined) sources.push(await palace.read());
   const problems = findProblems(sources);
   if (request.json) {

@@ -1,7 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
-import { countVerified, type Goal } from "../model.js";
-import { passesGate } from "../store/gate.js";
-import type { SourceReading } from "./sources.js";
+import { findingsFor, type Goal } from "../index.js";
+import type { SourceReading } from "./source-reading.js";
 
 /** Everything `goal-store check` found wrong, one sentence each. */
 export function findProblems(sources: readonly SourceReading[]): string[] {
@@ -17,23 +16,13 @@ export function findProblems(sources: readonly SourceReading[]): string[] {
     for (const id of source.result.withheld) {
       problems.push(`${source.name} goal ${id} was not loaded: its newest entry is unreadable, and an older one would undo it`);
     }
-    for (const goal of source.result.goals) problems.push(...invariantProblems(source.name, goal));
+    // The rules the store enforces on every write, which stored data (from the Rust original) may break.
+    for (const goal of source.result.goals) problems.push(...findingsFor(goal).map((found) => `${source.name} ${found.detail}`));
   }
   const [cache, palace] = [sources.find((s) => s.name === "goals.json"), sources.find((s) => s.name === "palace")];
   if (cache?.result !== undefined && palace?.result !== undefined) {
     problems.push(...differences(cache.result.goals, palace.result.goals));
   }
-  return problems;
-}
-
-function invariantProblems(source: string, goal: Goal): string[] {
-  const problems: string[] = [];
-  if (goal.status === "done" && !passesGate(goal.sessions)) {
-    problems.push(`${source} goal ${goal.id} is done with ${countVerified(goal.sessions)}/${goal.sessions.length} sessions verified`);
-  }
-  const ids = goal.sessions.map((link) => link.sessionId);
-  const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
-  if (repeated.length > 0) problems.push(`${source} goal ${goal.id} links session ${repeated.join(", ")} more than once`);
   return problems;
 }
 

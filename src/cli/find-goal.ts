@@ -1,4 +1,4 @@
-import type { Goal } from "../model.js";
+import type { Goal } from "../index.js";
 
 /** The goal an id or id prefix names: exactly one, none, or the ambiguous matches. */
 export type GoalMatch = { goal: Goal } | { candidates: Goal[] };

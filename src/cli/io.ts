@@ -1,4 +1,5 @@
 import type { ReadStream, WriteStream } from "node:tty";
+import { terminalSafe } from "../format/terminal-safe.js";
 
 /** An interactive terminal: keys come in on `input`, the screen is `output`. */
 export interface Terminal {
@@ -20,6 +21,15 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** goal-store's version, for --version. */
   version: string;
+}
+
+/**
+ * One line on stderr, `goal-store: ` first. Made terminal-safe like goal data:
+ * it may echo what the operator typed or what a file held (a name, a path, a
+ * server's message), and a control character there must not act on the terminal.
+ */
+export function reportLine(io: Pick<CliIo, "err">, text: string): void {
+  io.err(`goal-store: ${terminalSafe(text)}\n`);
 }
 
 const CHUNK = 64 * 1024;

@@ -1,21 +1,22 @@
-import { goalToWire } from "../wire/codec.js";
-import type { Goal } from "../model.js";
+import type { Goal } from "../index.js";
+import { goalToWire } from "../wire/index.js";
 import { ansi, plain } from "../format/colour.js";
 import { goalTableLines } from "../format/goal-table.js";
 import type { CliRequest } from "./args.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
-import { writeLines, type CliIo } from "./io.js";
+import { reportLine, writeLines, type CliIo } from "./io.js";
+import type { PalaceSource } from "./palace-source.js";
 import { readGoals } from "./read-goals.js";
 import { selectGoals } from "./select-goals.js";
 
 /** `goal-store list`: a table (or a JSON array) of the selected goals. */
-export async function listCommand(request: CliRequest, io: CliIo): Promise<ExitCodeValue> {
-  const read = await readGoals(request);
+export async function listCommand(request: CliRequest, palace: PalaceSource | undefined, io: CliIo): Promise<ExitCodeValue> {
+  const read = await readGoals(palace, request.root);
   if ("errors" in read) {
-    for (const error of read.errors) io.err(`goal-store: ${error}\n`);
+    for (const error of read.errors) reportLine(io, error);
     return ExitCode.problem;
   }
-  for (const notice of read.notices) io.err(`goal-store: ${notice}\n`);
+  for (const notice of read.notices) reportLine(io, notice);
   const goals = selectGoals(read.goals, request.statuses, request.sort);
   if (request.json) {
     await writeLines(io, jsonArrayLines(goals));

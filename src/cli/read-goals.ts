@@ -1,7 +1,7 @@
-import type { Goal } from "../model.js";
-import type { CliRequest } from "./args.js";
-import { readCacheSource, type SourceReading } from "./sources.js";
-import { readNamedPalace } from "./read-palace.js";
+import type { Goal } from "../index.js";
+import { readCacheSource } from "./cache-source.js";
+import type { PalaceSource } from "./palace-source.js";
+import { unreadable, type SourceReading } from "./source-reading.js";
 
 /** The goals `list`, `show` and `watch` display, with what the operator must be told on stderr. */
 export interface GoalsRead {
@@ -19,29 +19,24 @@ export interface GoalsUnreadable {
 
 /**
  * Reads the goals to display: the palace (the truth) when --sqlite or
- * --postgres is given, else goals.json. As `GoalStore.load` does, an unreadable palace falls back to
- * goals.json when --root is also given, and says so.
+ * --postgres is given, else goals.json under `root`. As `GoalStore.load` does,
+ * an unreadable palace falls back to goals.json when --root is also given,
+ * and says so.
  */
-export async function readGoals(request: Pick<CliRequest, "root" | "sqlite" | "postgres">): Promise<GoalsRead | GoalsUnreadable> {
+export async function readGoals(palace: PalaceSource | undefined, root: string | undefined): Promise<GoalsRead | GoalsUnreadable> {
   const errors: string[] = [];
   const notices: string[] = [];
-  const named = readNamedPalace(request);
-  if (named !== undefined) {
-    const palace = await named.read();
-    if (palace.result !== undefined) return withSkipNotice(palace, palace.result.goals, notices, named.flag);
-    errors.push(unreadable(palace));
-    if (request.root === undefined) return { errors };
-    notices.push(`${unreadable(palace)}; showing goals.json instead, which may lag behind the palace`);
+  if (palace !== undefined) {
+    const read = await palace.read();
+    if (read.result !== undefined) return withSkipNotice(read, read.result.goals, notices, palace.flag);
+    errors.push(unreadable(read));
+    if (root === undefined) return { errors };
+    notices.push(`${unreadable(read)}; showing goals.json instead, which may lag behind the palace`);
   }
-  const cache = await readCacheSource(request.root as string);
-  if (cache.result !== undefined) return withSkipNotice(cache, cache.result.goals, notices, `--root ${request.root}`);
+  const cache = await readCacheSource(root as string);
+  if (cache.result !== undefined) return withSkipNotice(cache, cache.result.goals, notices, `--root ${root}`);
   errors.push(unreadable(cache));
   return { errors };
-}
-
-/** A source's failure as one sentence. */
-export function unreadable(source: SourceReading): string {
-  return `${source.name} ${source.path} could not be read: ${source.error ?? "unknown error"}`;
 }
 
 function withSkipNotice(source: SourceReading, goals: Goal[], notices: string[], flag: string): GoalsRead {

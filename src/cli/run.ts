@@ -1,8 +1,10 @@
 import { parseCommandLine, UsageError, type CliRequest } from "./args.js";
 import { checkCommand } from "./check-command.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
-import type { CliIo } from "./io.js";
+import { reportLine, type CliIo } from "./io.js";
 import { listCommand } from "./list-command.js";
+import { openNamedPalace } from "./named-palace.js";
+import type { PalaceSource } from "./palace-source.js";
 import { showCommand } from "./show-command.js";
 import { COMMAND_HELP, USAGE } from "./usage.js";
 import { watchCommand } from "./watch/watch-command.js";
@@ -14,22 +16,27 @@ import { watchCommand } from "./watch/watch-command.js";
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCodeValue> {
   let request: CliRequest;
+  let palace: PalaceSource | undefined;
   try {
     request = parseCommandLine(argv, io.env);
+    palace = openNamedPalace(request);
   } catch (error) {
     if (!(error instanceof UsageError)) return internalError(error, io);
     // A bare `goal-store` gets the whole usage; any other mistake one line.
-    io.err(argv.length === 0 ? `${USAGE}\n` : `goal-store: ${error.message}\n`);
+    if (argv.length === 0) io.err(`${USAGE}\n`);
+    else reportLine(io, error.message);
     return ExitCode.usage;
   }
   try {
-    return await dispatch(request, io);
+    return await dispatch(request, palace, io);
   } catch (error) {
     return internalError(error, io);
+  } finally {
+    await palace?.close().catch(() => {});
   }
 }
 
-async function dispatch(request: CliRequest, io: CliIo): Promise<ExitCodeValue> {
+async function dispatch(request: CliRequest, palace: PalaceSource | undefined, io: CliIo): Promise<ExitCodeValue> {
   switch (request.command) {
     case "help":
       await io.out(`${request.topic === undefined ? USAGE : (COMMAND_HELP[request.topic] ?? USAGE)}\n`);
@@ -38,13 +45,13 @@ async function dispatch(request: CliRequest, io: CliIo): Promise<ExitCodeValue> 
       await io.out(`${io.version}\n`);
       return ExitCode.ok;
     case "list":
-      return listCommand(request, io);
+      return listCommand(request, palace, io);
     case "show":
-      return showCommand(request, io);
+      return showCommand(request, palace, io);
     case "check":
-      return checkCommand(request, io);
+      return checkCommand(request, palace, io);
     case "watch":
-      return watchCommand(request, io);
+      return watchCommand(request, palace, io);
   }
 }
 

@@ -1,28 +1,29 @@
-import { goalToWire } from "../wire/codec.js";
+import { goalToWire } from "../wire/index.js";
 import { ansi, plain } from "../format/colour.js";
 import { goalDetailLines } from "../format/goal-detail.js";
 import { terminalSafe } from "../format/terminal-safe.js";
 import { truncateToWidth } from "../format/display-width.js";
 import type { CliRequest } from "./args.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
-import { writeLines, type CliIo } from "./io.js";
+import { reportLine, writeLines, type CliIo } from "./io.js";
 import { findGoal } from "./find-goal.js";
+import type { PalaceSource } from "./palace-source.js";
 import { readGoals } from "./read-goals.js";
 
 const MAX_CANDIDATES = 20;
 
 /** `goal-store show <id>`: one goal in full, found by id or unique id prefix. */
-export async function showCommand(request: CliRequest, io: CliIo): Promise<ExitCodeValue> {
-  const read = await readGoals(request);
+export async function showCommand(request: CliRequest, palace: PalaceSource | undefined, io: CliIo): Promise<ExitCodeValue> {
+  const read = await readGoals(palace, request.root);
   if ("errors" in read) {
-    for (const error of read.errors) io.err(`goal-store: ${error}\n`);
+    for (const error of read.errors) reportLine(io, error);
     return ExitCode.problem;
   }
-  for (const notice of read.notices) io.err(`goal-store: ${notice}\n`);
+  for (const notice of read.notices) reportLine(io, notice);
   const wanted = request.goalId as string;
   const match = findGoal(read.goals, wanted);
   if ("candidates" in match) {
-    const where = `${read.source.name} ${read.source.path}`;
+    const where = terminalSafe(`${read.source.name} ${read.source.path}`);
     if (match.candidates.length === 0) {
       io.err(`goal-store: no goal ${terminalSafe(JSON.stringify(wanted))} in ${where}\n`);
     } else {

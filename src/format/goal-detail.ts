@@ -7,12 +7,17 @@ import { terminalSafe, terminalSafeLines } from "./terminal-safe.js";
  * "no sessions linked", "open: every session verified", or "waiting on s2
  * (running), s3 (failed)".
  */
-export function gateState(goal: Goal): string {
+function gateState(goal: Goal): string {
   if (goal.status === "done") return "closed";
   if (goal.sessions.length === 0) return "no sessions linked";
   const waiting = unverified(goal.sessions);
   if (waiting.length === 0) return "open: every session verified";
   return `waiting on ${waiting.map((link) => `${terminalSafe(link.sessionId)} (${link.state})`).join(", ")}`;
+}
+
+/** How many of a goal's sessions are verified, of how many: `1/3`. */
+export function verifiedText(goal: Goal): string {
+  return verifiedOfTotal(countVerified(goal.sessions), goal.sessions.length);
 }
 
 /** The sessions that still keep a goal from being closed as `done`. */
@@ -26,7 +31,7 @@ export function unverified(sessions: readonly SessionLink[]): SessionLink[] {
  * indented under their item so they cannot pass for other entries.
  */
 export function goalDetailLines(goal: Goal, paint: Paint = plain): string[] {
-  const verified = verifiedOfTotal(countVerified(goal.sessions), goal.sessions.length);
+  const verified = verifiedText(goal);
   return [
     `${paint.bold(terminalSafe(goal.id))}  ${paint.status(goal.status, goal.status)}  ${goal.progress}%  revision ${goal.revision}`,
     terminalSafe(goal.description),

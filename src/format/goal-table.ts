@@ -1,4 +1,5 @@
-import { countVerified, verifiedOfTotal, type Goal } from "../model.js";
+import type { Goal } from "../model.js";
+import { verifiedText } from "./goal-detail.js";
 import { plain, type Paint } from "./colour.js";
 import { displayWidth, padEndToWidth, truncateToWidth } from "./display-width.js";
 import { terminalSafe } from "./terminal-safe.js";
@@ -79,8 +80,4 @@ export function* goalTableLines(goals: readonly Goal[], options: GoalTableLineOp
     ];
     yield cells.join("  ").trimEnd();
   }
-}
-
-function verifiedText(goal: Goal): string {
-  return verifiedOfTotal(countVerified(goal.sessions), goal.sessions.length);
 }

@@ -17,12 +17,14 @@ export interface FlaggedGoal {
 }
 
 /**
- * What is wrong with a loaded goal, if anything. Such goals come from the Rust
- * original (which has neither rule) or from a store with higher limits; they
- * load unchanged and every later mutation on them is defined (see README, "Loaded
- * data that breaks a rule").
+ * What is wrong with a stored goal, if anything: `done` without every link
+ * verified, a session linked twice, and, given `limits`, more items than they
+ * allow. Such goals come from the Rust original (which has neither rule) or
+ * from a store with higher limits; they load unchanged and every later
+ * mutation on them is defined (see README, "Loaded data that breaks a rule").
+ * `goal-store check` reports the first two.
  */
-export function findingsFor(goal: Goal, limits: GoalLimits): FlaggedGoal[] {
+export function findingsFor(goal: Goal, limits?: Pick<GoalLimits, "acceptance" | "sessions" | "notes">): FlaggedGoal[] {
   const found: FlaggedGoal[] = [];
   const flag = (problem: FlaggedGoal["problem"], detail: string) => found.push({ goalId: goal.id, problem, detail });
   if (goal.status === "done" && !passesGate(goal.sessions)) {
@@ -33,10 +35,10 @@ export function findingsFor(goal: Goal, limits: GoalLimits): FlaggedGoal[] {
   const repeated = new Set<string>();
   for (const link of goal.sessions) (seen.has(link.sessionId) ? repeated : seen).add(link.sessionId);
   if (repeated.size > 0) {
-    flag("duplicateSession", `goal ${goal.id} links session ${[...repeated].map((id) => JSON.stringify(id)).join(", ")} more than once`);
+    flag("duplicateSession", `goal ${goal.id} links session ${[...repeated].join(", ")} more than once`);
   }
   for (const field of ["acceptance", "sessions", "notes"] as const) {
-    if (goal[field].length > limits[field]) {
+    if (limits !== undefined && goal[field].length > limits[field]) {
       flag("overLimit", `goal ${goal.id} has ${goal[field].length} ${field}; the limit is ${limits[field]}`);
     }
   }

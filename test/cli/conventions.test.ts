@@ -36,6 +36,17 @@ describe("goal-store CLI conventions", { timeout: 60_000 }, () => {
     expect(cli(["lsit"]).stderr).toBe('goal-store: unknown command "lsit"; did you mean list?\n');
   });
 
+  it("an option followed by another option is missing its value, and says so (regression, issue 23: \"list takes no arguments\")", async () => {
+    const root = await tempRoot();
+    const run = cli(["list", "--sqlite", "--root", root]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe("goal-store: option --sqlite needs a value\n");
+    // A value that starts with "--" is still given with "=".
+    const inline = cli(["list", "--sqlite=--palace.sqlite"]);
+    expect(inline.code).toBe(1);
+    expect(inline.stderr).toContain("palace --palace.sqlite could not be read: file not found");
+  });
+
   it("a bare list reads GOAL_STORE_ROOT, or says exactly what to pass (regression: usage dump)", async () => {
     const root = await tempRoot();
     await writeGoalsJson(root, [wireGoal("g-00000001", { description: "from the environment" })]);

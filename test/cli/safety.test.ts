@@ -152,6 +152,29 @@ describe("goal-store CLI safety", { timeout: 60_000 }, () => {
     }
   });
 
+  it("regression: what the command line echoes is terminal-safe: an unknown option, --status, a command name, a file name (was: ESC, C1 and bidi controls passed through)", async () => {
+    const root = await tempRoot();
+    await writeGoalsJson(root, [wireGoal("g-00000001")]);
+    const runs = [
+      cli(["list", "--root", root, "--x\x1b]0;owned\x07"]),
+      cli(["list", "--root", root, "--x=\x1b[8m"]),
+      cli(["list", "--root", root, "--status", "done\x9b31m\u202e"]),
+      cli(["list", "--root", root, "--sort", "id\x9b2J"]),
+      cli(["li\u202est", "--root", root]),
+      cli(["help", "sh\x9bow"]),
+      cli(["list", "extra\x9b1m", "--root", root]),
+      cli(["list", "--sqlite", join(root, "no\x1b[2Jsuch\u202e.sqlite")]),
+    ];
+    expect(runs.map((run) => run.stderr).filter((stderr) => RAW_CONTROL.test(stderr))).toEqual([]);
+    for (const run of runs) {
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(/^goal-store: /);
+      expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+    }
+    expect(runs[0]?.stderr).toContain("--x\\x1b]0;owned\\x07");
+    expect(runs[2]?.stderr).toContain("\\x9b31m\\u202e");
+  });
+
   it("check speaks in whole sentences about an unreadable source (regression: \"unreadable, goal(s)\")", async () => {
     const root = await tempRoot();
     const missing = cli(["check", "--root", root]);

@@ -131,4 +131,86 @@ if (url !== undefined) {
       }
     });
   });
+
+  describe("PostgresGoalMemory with readOnly", () => {
+    /** `url` asking, through its `options`, for read-write transactions by default. */
+    const readWriteByDefault = (() => {
+      const withOptions = new URL(url);
+      withOptions.searchParams.set("options", "-c default_transaction_read_only=off");
+      return withOptions.toString();
+    })();
+
+    it("regression: creates nothing whatever the URL's options say: a missing table is refused by name, writes reject unsent (was: schema and table created)", async () => {
+      const schema = freshSchema(url);
+      const palace = new PostgresGoalMemory(readWriteByDefault, { schema, readOnly: true });
+      try {
+        await expect(palace.listGoals(GOAL_TAG)).rejects.toThrow(`no goal_entries table in schema ${schema}: is this a goal-store palace?`);
+        await expect(palace.readGoal(GOAL_TAG, "g-a")).rejects.toThrow("no goal_entries table");
+        await expect(palace.rememberGoal(entry("g-a", 1), GOAL_TAG, { goalId: "g-a", revision: 1, base: null })).rejects.toThrow(/read-only/);
+        await expect(palace.rememberGoals(GOAL_TAG, [{ json: entry("g-a", 1), key: { goalId: "g-a", revision: 1, base: null } }])).rejects.toThrow(/read-only/);
+      } finally {
+        await palace.close();
+      }
+      const found = await withClient(url, (client) => client.query("SELECT to_regnamespace($1) IS NOT NULL AS schema", [`"${schema}"`]));
+      expect(found.rows).toEqual([{ schema: false }]);
+    });
+
+    it("refuses a table without the columns goal-store reads", async () => {
+      const schema = freshSchema(url);
+      await withClient(url, (client) => client.query(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".goal_entries (tag text, json text)`));
+      const palace = new PostgresGoalMemory(url, { schema, readOnly: true });
+      try {
+        await expect(palace.listGoals(GOAL_TAG)).rejects.toThrow(`table ${schema}.goal_entries has no goal_id, revision columns, so it is not a goal-store palace`);
+      } finally {
+        await palace.close();
+      }
+    });
+
+    it("reads what a writer keeps and follows its feed", async () => {
+      const schema = freshSchema(url);
+      const writer = new PostgresGoalMemory(url, { schema });
+      await writer.rememberGoal(entry("g-a", 1), GOAL_TAG, { goalId: "g-a", revision: 1, base: null });
+      const reader = new PostgresGoalMemory(readWriteByDefault, { schema, readOnly: true });
+      const events: PalaceEvent[] = [];
+      const watch = reader.watchGoals(GOAL_TAG, (event) => events.push(event));
+      try {
+        expect(await reader.listGoals(GOAL_TAG)).toEqual([entry("g-a", 1)]);
+        await reader.feedReady();
+        await writer.rememberGoal(entry("g-a", 2), GOAL_TAG, { goalId: "g-a", revision: 2, base: 1 });
+        await vi.waitFor(() => expect(events).toContainEqual({ kind: "entry", goalId: "g-a", revision: 2 }), { timeout: 5000 });
+        expect(await reader.readGoal(GOAL_TAG, "g-a")).toBe(entry("g-a", 2));
+      } finally {
+        await watch.close();
+        await Promise.all([reader.close(), writer.close()]);
+      }
+    });
+
+    it.each([["a connection string"], ["a pool passed in"]])(
+      "regression: over %s, every read runs in a READ ONLY transaction: a table whose reads write is refused by the server (was: written)",
+      async (what) => {
+        const schema = freshSchema(url);
+        await withClient(url, (client) =>
+          client.query(`
+            CREATE SCHEMA "${schema}";
+            CREATE TABLE "${schema}".reads (at timestamptz NOT NULL DEFAULT now());
+            CREATE FUNCTION "${schema}".logged_entries() RETURNS TABLE (tag text, goal_id text, revision bigint, json text)
+              LANGUAGE sql VOLATILE AS $$ INSERT INTO "${schema}".reads DEFAULT VALUES; SELECT 'sm-goal'::text, 'g-a'::text, 1::bigint, '{}'::text $$;
+            CREATE VIEW "${schema}".goal_entries AS SELECT * FROM "${schema}".logged_entries();`),
+        );
+        const pool = what === "a pool passed in" ? new pg.Pool({ connectionString: readWriteByDefault }) : undefined;
+        const palace = new PostgresGoalMemory(pool ?? readWriteByDefault, { schema, readOnly: true });
+        try {
+          await expect(palace.listGoals(GOAL_TAG)).rejects.toMatchObject({ code: "25006" });
+          await expect(palace.readGoal(GOAL_TAG, "g-a")).rejects.toMatchObject({ code: "25006" });
+          // The connection that failed was not handed back mid-transaction: the pool still works.
+          if (pool !== undefined) expect((await pool.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+        } finally {
+          await palace.close();
+          await pool?.end();
+        }
+        const reads = await withClient(url, (client) => client.query(`SELECT count(*)::int AS n FROM "${schema}".reads`));
+        expect(reads.rows).toEqual([{ n: 0 }]);
+      },
+    );
+  });
 }

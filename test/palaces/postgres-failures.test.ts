@@ -2,8 +2,12 @@
 // server or silently frozen, and writes whose connection is cut, before the
 // server saw them or after it committed them (an unknown outcome the store's
 // read-back must settle, never by duplicating the write).
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
 import { describe, expect, it, vi } from "vitest";
 import { GOAL_TAG, GoalStore, type PalaceEvent } from "../../src/index.js";
@@ -14,6 +18,7 @@ import { freshSchema, withClient } from "../support/pg-schemas.js";
 import { pgUrl } from "../support/pg-target.js";
 
 const url = pgUrl();
+const repo = resolve(import.meta.dirname, "../..");
 
 async function withProxy(server: string, body: (proxy: CuttingProxy) => Promise<void>): Promise<void> {
   const proxy = await startProxy(Number(new URL(server).port || 5432));
@@ -80,6 +85,41 @@ describe("PostgresGoalMemory's own pool", () => {
       await server.close();
     }
   });
+});
+
+describe("PostgresGoalMemory over a pool passed in", () => {
+  it("regression: survives connections the server ends as soon as they are ready, and leaves the pool without its listeners on close (was: unhandled 'error' event, the process died)", async () => {
+    const server = await terminatingServer();
+    // In a process of its own: the defect kills the process.
+    const script = join(await tempRoot(), "user-pool.mts");
+    await writeFile(
+      script,
+      `import { createRequire } from "node:module";
+       const pg = createRequire(${JSON.stringify(join(repo, "package.json"))})("pg");
+       const { PostgresGoalMemory } = await import(${JSON.stringify(join(repo, "src/palace/postgres/index.ts"))});
+       const pool = new pg.Pool({ connectionString: ${JSON.stringify(server.url)}, connectionTimeoutMillis: 2000 });
+       const listeners = () => [pool.listenerCount("error"), pool.listenerCount("connect")];
+       const before = listeners();
+       const palace = new PostgresGoalMemory(pool, { reconnectDelayMs: { min: 5, max: 20 } });
+       const watch = palace.watchGoals("sm-goal", () => {});
+       await new Promise((resolve) => setTimeout(resolve, 300));
+       const write = await palace.rememberGoal('{"id":"g-a","revision":1}', "sm-goal", { goalId: "g-a", revision: 1, base: null }).then(() => "kept", () => "rejected");
+       await watch.close();
+       await palace.close();
+       console.log(JSON.stringify({ write, before, after: listeners() }));
+       await pool.end();`,
+    );
+    try {
+      const run = await promisify(execFile)(process.execPath, ["--import", "tsx", script], { cwd: repo }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+      expect(run.stderr).toBe("");
+      const { write, before, after } = JSON.parse(run.stdout) as { write: string; before: number[]; after: number[] };
+      expect(write).toBe("rejected");
+      expect(after).toEqual(before);
+      expect(server.connections()).toBeGreaterThanOrEqual(3);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });
 
 if (url !== undefined) {
@@ -183,6 +223,68 @@ if (url !== undefined) {
         }
       });
     });
+
+    // Issue 19 item 1: the write's server process used to be found by the
+    // adapter's application_name, which a connection string overrides; not
+    // found, it was taken for gone while it still waited on the lock, and the
+    // note landed after "notCommitted … retry the call". Item 8: over a pool
+    // passed in, failed writes were never settled (always "unknown").
+    it.each([
+      ["a connection string with ?application_name=", "string"],
+      ["a pool passed in", "pool"],
+    ] as const)(
+      "regression: a write waiting on a row lock whose connection is cut, over %s, is not reported as not committed while it can still land; palace and outcome agree, a retry keeps the note once",
+      async (_what, kind) => {
+        await withProxy(url, async (proxy) => {
+          const schema = freshSchema(url);
+          const routed = new URL(proxy.url(url));
+          routed.searchParams.set("application_name", "x");
+          const pool = kind === "pool" ? new pg.Pool({ connectionString: proxy.url(url) }) : undefined;
+          const palace = new PostgresGoalMemory(pool ?? routed.toString(), { schema });
+          const direct = new PostgresGoalMemory(url, { schema });
+          const store = settleAfterTest(await GoalStore.load(palace, await tempRoot()));
+          const locker = new pg.Client({ connectionString: url });
+          await locker.connect();
+          // Server processes running a statement on the table that wait for a lock.
+          const waiting = async () =>
+            withClient(url, async (client) => {
+              const { rows } = await client.query<{ n: number }>(
+                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND strpos(query, $1) > 0",
+                [`"${schema}"."goal_entries"`],
+              );
+              return rows[0]?.n ?? 0;
+            });
+          try {
+            const goal = await store.create("locked while noted");
+            await locker.query("BEGIN");
+            await locker.query(`SELECT 1 FROM "${schema}".goal_entries WHERE goal_id = $1 FOR UPDATE`, [goal.id]);
+            const noted = store.note(goal.id, "once").then(
+              () => undefined,
+              (error: unknown) => error,
+            );
+            await vi.waitFor(async () => expect(await waiting()).toBe(1), { timeout: 10_000 });
+            proxy.cutOpen();
+            const failure = await noted;
+            const stillWaiting = await waiting();
+            expect({ failure, stillWaiting }).toMatchObject({ failure: { code: "PALACE", outcome: "notCommitted" }, stillWaiting: 0 });
+
+            await locker.query("ROLLBACK");
+            await vi.waitFor(async () => expect(await waiting()).toBe(0), { timeout: 10_000 });
+            expect(JSON.parse((await direct.readGoal(GOAL_TAG, goal.id)) ?? "null")).toMatchObject({ revision: 1, notes: [] });
+            expect(store.get(goal.id)).toMatchObject({ revision: 1, notes: [] });
+
+            const retried = await store.note(goal.id, "once");
+            expect(retried).toMatchObject({ revision: 2, notes: ["once"] });
+            expect(JSON.parse((await direct.readGoal(GOAL_TAG, goal.id)) ?? "null")).toMatchObject({ revision: 2, notes: ["once"] });
+          } finally {
+            await locker.end();
+            await store.dispose();
+            await Promise.all([palace.close(), direct.close()]);
+            await pool?.end();
+          }
+        });
+      },
+    );
 
     it("reports a mutation cut before it reached the server as not committed, and keeps nothing", async () => {
       await withProxy(url, async (proxy) => {

@@ -1,11 +1,12 @@
 import Database from "better-sqlite3";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { GOAL_TAG, GoalStore } from "../../src/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { GOAL_TAG, GoalStore, type PalaceEvent } from "../../src/index.js";
 import { SqliteGoalMemory } from "../../src/palace/sqlite/index.js";
 import { palaceConformance } from "../../src/testing/index.js";
 import { settleAfterTest, tempRoot } from "../helpers.js";
+import { palaceColumns, writeAs0_1 } from "../support/sqlite-0.1.js";
 
 // One file per palace; reopen opens a second adapter over the same file.
 const files = new WeakMap<SqliteGoalMemory, string>();
@@ -116,6 +117,57 @@ describe("SqliteGoalMemory", () => {
       writer.close();
       reader.close();
     }
+  });
+});
+
+describe("SqliteGoalMemory with readOnly", () => {
+  const entry = (id: string, revision: number) => JSON.stringify({ id, revision });
+
+  it("regression: reads a goal-store 0.1 file as it is, and its feed reports another connection's commits as gaps (was: ALTER TABLE on a read-only connection)", async () => {
+    const path = join(await tempRoot(), "palace.sqlite");
+    writeAs0_1(path, [entry("g-a", 3)]);
+    const reader = new SqliteGoalMemory(path, { readOnly: true, feedIntervalMs: 5 });
+    const events: PalaceEvent[] = [];
+    const watch = reader.watchGoals(GOAL_TAG, (event) => events.push(event));
+    try {
+      expect(await reader.listGoals(GOAL_TAG)).toEqual([entry("g-a", 3)]);
+      expect(await reader.readGoal(GOAL_TAG, "g-a")).toBe(entry("g-a", 3));
+      writeAs0_1(path, [entry("g-a", 4)]);
+      await vi.waitFor(() => expect(events).toContainEqual({ kind: "gap" }), { timeout: 5000 });
+      expect(await reader.listGoals(GOAL_TAG)).toEqual([entry("g-a", 4)]);
+    } finally {
+      await watch.close();
+      reader.close();
+    }
+    expect(palaceColumns(path)).toEqual(["tag", "goal_id", "revision", "json"]);
+  }, 20_000);
+
+  it("writes nothing: rememberGoal and rememberGoals reject and the file stays as it was", async () => {
+    const path = join(await tempRoot(), "palace.sqlite");
+    const writer = new SqliteGoalMemory(path);
+    await writer.rememberGoal(entry("g-a", 1), GOAL_TAG, { goalId: "g-a", revision: 1, base: null });
+    writer.close();
+    const reader = new SqliteGoalMemory(path, { readOnly: true });
+    try {
+      await expect(reader.rememberGoal(entry("g-a", 2), GOAL_TAG, { goalId: "g-a", revision: 2, base: 1 })).rejects.toThrow(/read-only/);
+      await expect(reader.rememberGoals(GOAL_TAG, [{ json: entry("g-b", 1), key: { goalId: "g-b", revision: 1, base: null } }])).rejects.toThrow(/read-only/);
+      expect(await reader.listGoals(GOAL_TAG)).toEqual([entry("g-a", 1)]);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it("refuses a missing file and a SQLite database without the palace table, creating nothing", async () => {
+    const dir = await tempRoot();
+    const missing = join(dir, "missing.sqlite");
+    expect(() => new SqliteGoalMemory(missing, { readOnly: true })).toThrow();
+    await expect(stat(missing)).rejects.toMatchObject({ code: "ENOENT" });
+    const foreign = join(dir, "foreign.sqlite");
+    const db = new Database(foreign);
+    db.exec("CREATE TABLE other (x INTEGER)");
+    db.close();
+    expect(() => new SqliteGoalMemory(foreign, { readOnly: true })).toThrow("is a SQLite database but not a goal-store palace (it has no goal_entries table)");
+    expect(palaceColumns(foreign)).toEqual([]);
   });
 });
 

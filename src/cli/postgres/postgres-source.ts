@@ -1,42 +1,49 @@
-import { GOAL_TAG } from "../../palace/contract.js";
-import { PostgresGoalMemory } from "../../palace/postgres/postgres-goal-memory.js";
-import { decodeEntry } from "../../wire/codec.js";
-import { rebuildGoals } from "../../wire/rebuild.js";
-import type { SourceReading } from "../sources.js";
-import { describeConnectionError } from "./connection-error.js";
-import { notAGoalTable } from "./goal-table-check.js";
-import { openReadOnlyPool } from "./read-only-pool.js";
-import { describeTarget, type PostgresTarget } from "./postgres-target.js";
+import { PostgresGoalMemory } from "../../palace/postgres/index.js";
+import { UsageError } from "../args.js";
+import { palaceSource, type PalaceSource } from "../palace-source.js";
+import { describeFailure } from "../source-reading.js";
+import { describeTarget, postgresFlags, type PostgresTarget } from "./postgres-target.js";
+
+/** Server-side limit of one statement: listing a big table is one statement. */
+const STATEMENT_TIMEOUT_MS = 30_000;
 
 /**
- * Reads every goal entry of a PostgreSQL palace, read-only, on a connection of
- * its own that is closed before returning. A database without goal-store's
- * table is refused by name (see {@link notAGoalTable}); a server that cannot
- * be reached fails within the connection timeout, with one sentence.
+ * A PostgreSQL palace (`--postgres URL`), through PostgresGoalMemory opened
+ * read-only: it creates nothing (a database without goal-store's table is
+ * refused by name), and every read runs in a READ ONLY transaction, so the
+ * server holds the CLI to never changing the palace whatever the URL says.
+ * Reads and watch's feed share one pool of two connections, ended on close.
+ * Constructing the adapter connects to nothing, so this runs with the
+ * parsing of the command line.
+ * @throws {UsageError} when --pg-schema or --pg-table is not a PostgreSQL identifier.
  */
-export async function readPostgresSource(target: PostgresTarget): Promise<SourceReading> {
-  const path = describeTarget(target);
-  const fail = (error: string): SourceReading => ({ name: "palace", path, result: undefined, error });
-  let pool: Awaited<ReturnType<typeof openReadOnlyPool>>;
+export function postgresSource(target: PostgresTarget): PalaceSource {
+  let palace: PostgresGoalMemory | undefined;
+  let failure: unknown;
   try {
-    pool = await openReadOnlyPool(target.url, 1);
+    palace = new PostgresGoalMemory(target.url, {
+      schema: target.schema,
+      table: target.table,
+      readOnly: true,
+      maxConnections: 2,
+      statementTimeoutMs: STATEMENT_TIMEOUT_MS,
+      applicationName: "goal-store-cli",
+    });
   } catch (error) {
-    return fail(describeConnectionError(error));
+    if (error instanceof TypeError) throw new UsageError(error.message.replace(/^Expected option (schema|table)/, "Expected --pg-$1"));
+    failure = error;
   }
-  try {
-    const refused = await notAGoalTable(pool, target);
-    if (refused !== undefined) return fail(refused);
-    // A pool passed in stays ours: close() leaves it open, and it is ended below.
-    const palace = new PostgresGoalMemory(pool, { schema: target.schema, table: target.table });
-    try {
-      const entries = await palace.listGoals(GOAL_TAG);
-      return { name: "palace", path, result: rebuildGoals(entries, decodeEntry), error: undefined };
-    } finally {
-      await palace.close();
-    }
-  } catch (error) {
-    return fail(describeConnectionError(error));
-  } finally {
-    await pool.end().catch(() => {});
-  }
+  return palaceSource({
+    path: describeTarget(target),
+    flag: postgresFlags(target),
+    open: async () => palace ?? Promise.reject(failure),
+    describe: (error) =>
+      isMissingPg(error) ? "--postgres needs the pg package (node-postgres), which is not installed: run `npm install pg`" : describeFailure(error),
+  });
+}
+
+// The adapter names the package in its own words ("goal-store/postgres needs
+// pg"), with the failed require as the cause; the operator typed --postgres.
+function isMissingPg(error: unknown): boolean {
+  return (error as { cause?: { code?: unknown } } | null)?.cause?.code === "MODULE_NOT_FOUND";
 }

@@ -1,5 +1,3 @@
-import { tableNames } from "../../palace/postgres/schema.js";
-
 /** A PostgreSQL palace named on the command line: `--postgres URL [--pg-schema NAME] [--pg-table NAME]`. */
 export interface PostgresTarget {
   /** The connection string as given; may hold a password, so never printed as is (see {@link describeTarget}). */
@@ -8,17 +6,12 @@ export interface PostgresTarget {
   table: string;
 }
 
-/** The table goal-store/postgres uses unless told otherwise. */
-export const DEFAULT_SCHEMA = "public";
-/** @see DEFAULT_SCHEMA */
-export const DEFAULT_TABLE = "goal_entries";
+// The table goal-store/postgres uses unless told otherwise.
+const DEFAULT_SCHEMA = "public";
+const DEFAULT_TABLE = "goal_entries";
 
-/**
- * A target from the option values.
- * @throws {TypeError} when a name is not a PostgreSQL identifier (as the palace itself checks).
- */
+/** A target from the option values (the names are checked when the palace is opened). */
 export function postgresTarget(url: string, schema = DEFAULT_SCHEMA, table = DEFAULT_TABLE): PostgresTarget {
-  tableNames(schema, table);
   return { url, schema, table };
 }
 

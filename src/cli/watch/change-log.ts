@@ -1,7 +1,8 @@
-import type { Goal } from "../../model.js";
-import { goalToWire } from "../../wire/codec.js";
+import type { Goal } from "../../index.js";
+import { goalToWire } from "../../wire/index.js";
+import { verifiedText } from "../../format/goal-detail.js";
 import { terminalSafe } from "../../format/terminal-safe.js";
-import { latestLine, shortGate, verifiedOfTotal } from "./goal-summary.js";
+import { latestLine, shortGate } from "./goal-summary.js";
 
 /**
  * `goal-store watch` without a terminal: one line per goal that appeared or
@@ -41,5 +42,5 @@ export class ChangeLog {
 
 function describe(at: string, goal: Goal): string {
   const latest = latestLine(goal);
-  return `${at}  ${terminalSafe(goal.id)}  ${goal.status}  ${goal.progress}%  ${verifiedOfTotal(goal)} verified  r${goal.revision}  ${shortGate(goal)}${latest === "" ? "" : `  ${latest}`}`;
+  return `${at}  ${terminalSafe(goal.id)}  ${goal.status}  ${goal.progress}%  ${verifiedText(goal)} verified  r${goal.revision}  ${shortGate(goal)}${latest === "" ? "" : `  ${latest}`}`;
 }

@@ -1,4 +1,4 @@
-import { countVerified, type Goal } from "../../model.js";
+import type { Goal } from "../../index.js";
 import { unverified } from "../../format/goal-detail.js";
 import { terminalSafe } from "../../format/terminal-safe.js";
 
@@ -17,11 +17,6 @@ export function latestLine(goal: Goal): string {
   const withEvidence = goal.sessions.filter((link) => link.evidence !== null).at(-1);
   if (withEvidence === undefined) return "";
   return `${terminalSafe(withEvidence.sessionId)}: ${firstLine(withEvidence.evidence as string)}`;
-}
-
-/** `verified/total` sessions. */
-export function verifiedOfTotal(goal: Goal): string {
-  return `${countVerified(goal.sessions)}/${goal.sessions.length}`;
 }
 
 /** A progress bar of `width` cells inside brackets: `[#####-----]`. */

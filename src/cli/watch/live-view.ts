@@ -1,4 +1,4 @@
-import type { Goal } from "../../model.js";
+import type { Goal } from "../../index.js";
 import type { Paint } from "../../format/colour.js";
 import type { Terminal } from "../io.js";
 import { parseKeys, type KeyAction } from "./keys.js";

@@ -1,32 +1,31 @@
 import { ansi, plain } from "../../format/colour.js";
 import { terminalSafe } from "../../format/terminal-safe.js";
-import type { Goal } from "../../model.js";
+import type { Goal } from "../../index.js";
 import { WriteScheduler } from "../../util/write-scheduler.js";
 import type { CliRequest } from "../args.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
-import type { CliIo } from "../io.js";
+import { reportLine, type CliIo } from "../io.js";
+import type { PalaceSource } from "../palace-source.js";
 import { readGoals, type GoalsRead } from "../read-goals.js";
 import { selectGoals } from "../select-goals.js";
 import { cacheFileChanges } from "./cache-file-changes.js";
 import type { ChangeSource } from "./change-source.js";
 import { ChangeLog } from "./change-log.js";
 import { LiveView } from "./live-view.js";
-import { postgresPalaceChanges } from "./postgres-changes.js";
-import { sqlitePalaceChanges } from "./sqlite-changes.js";
 
 /**
  * `goal-store watch`: the live view on a terminal, else a change log. Runs until
  * the operator quits (q) or the process is interrupted; exits 1 only when the
  * goals cannot be read at the start.
  */
-export async function watchCommand(request: CliRequest, io: CliIo): Promise<ExitCodeValue> {
-  const first = await readGoals(request);
+export async function watchCommand(request: CliRequest, palace: PalaceSource | undefined, io: CliIo): Promise<ExitCodeValue> {
+  const first = await readGoals(palace, request.root);
   if ("errors" in first) {
-    for (const error of first.errors) io.err(`goal-store: ${error}\n`);
+    for (const error of first.errors) reportLine(io, error);
     return ExitCode.problem;
   }
   const select = (goals: readonly Goal[]) => selectGoals(goals, request.statuses, request.sort);
-  const changes = changeSourceFor(request, first);
+  const changes = changeSourceFor(palace, first);
   const title = `goal-store watch  ${terminalSafe(first.source.path)}`;
 
   let show: (goals: Goal[], notice: string | undefined) => Promise<void>;
@@ -36,10 +35,10 @@ export async function watchCommand(request: CliRequest, io: CliIo): Promise<Exit
     show = async (goals, notice) => view.update(goals, notice);
     finished = view.run();
   } else {
-    for (const notice of first.notices) io.err(`goal-store: ${notice}\n`);
+    for (const notice of first.notices) reportLine(io, notice);
     const log = new ChangeLog((text) => io.out(text), request.json);
     show = (goals, notice) => {
-      if (notice !== undefined) io.err(`goal-store: ${notice}\n`);
+      if (notice !== undefined) reportLine(io, notice);
       return log.update(goals, new Date());
     };
     finished = interrupted();
@@ -52,7 +51,7 @@ export async function watchCommand(request: CliRequest, io: CliIo): Promise<Exit
   const failed = new Promise<never>((_, reject) => (readFailed = reject));
   const rereads = new WriteScheduler(
     async () => {
-      const next = await readGoals(request);
+      const next = await readGoals(palace, request.root);
       if ("errors" in next) await show(select(first.goals), next.errors.join("; "));
       else {
         first.goals = next.goals;
@@ -71,9 +70,8 @@ export async function watchCommand(request: CliRequest, io: CliIo): Promise<Exit
 }
 
 // The palace when it was read; goals.json when it was named alone or the palace fell back to it.
-function changeSourceFor(request: CliRequest, read: GoalsRead): ChangeSource {
-  if (read.source.name !== "palace") return cacheFileChanges(read.source.path);
-  return request.postgres !== undefined ? postgresPalaceChanges(request.postgres) : sqlitePalaceChanges(read.source.path);
+function changeSourceFor(palace: PalaceSource | undefined, read: GoalsRead): ChangeSource {
+  return palace !== undefined && read.source.name === "palace" ? palace.changes() : cacheFileChanges(read.source.path);
 }
 
 // A log runs until the process is told to stop; stopping is a normal end.

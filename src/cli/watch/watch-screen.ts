@@ -1,10 +1,10 @@
-import type { Goal } from "../../model.js";
+import type { Goal } from "../../index.js";
 import type { Paint } from "../../format/colour.js";
-import { goalDetailLines } from "../../format/goal-detail.js";
+import { goalDetailLines, verifiedText } from "../../format/goal-detail.js";
 import { displayWidth, padEndToWidth, truncateToWidth, wrapToWidth } from "../../format/display-width.js";
 import { terminalSafe } from "../../format/terminal-safe.js";
 import { plain } from "../../format/colour.js";
-import { ago, latestLine, progressBar, shortGate, verifiedOfTotal } from "./goal-summary.js";
+import { ago, latestLine, progressBar, shortGate } from "./goal-summary.js";
 
 /** The terminal's size in character cells. */
 export interface ScreenSize {
@@ -47,7 +47,7 @@ export function listScreen(goals: readonly Goal[], selected: number, top: number
     const isSelected = index === selected;
     const left = `${isSelected ? ">" : " "} ${padEndToWidth(truncateToWidth(terminalSafe(goal.id), ID_WIDTH), ID_WIDTH)}  `;
     const status = goal.status.padEnd(10);
-    const rest = `  ${progressBar(goal.progress)} ${`${goal.progress}%`.padStart(4)}  ${verifiedOfTotal(goal).padEnd(4)}  ${ago(goal.updated, frame.now).padEnd(8)}  ${padEndToWidth(truncateToWidth(shortGate(goal), GATE_WIDTH), GATE_WIDTH)}  ${latestLine(goal)}`;
+    const rest = `  ${progressBar(goal.progress)} ${`${goal.progress}%`.padStart(4)}  ${verifiedText(goal).padEnd(4)}  ${ago(goal.updated, frame.now).padEnd(8)}  ${padEndToWidth(truncateToWidth(shortGate(goal), GATE_WIDTH), GATE_WIDTH)}  ${latestLine(goal)}`;
     const line = fit(left + status + rest).trimEnd();
     if (isSelected) lines.push(frame.paint.selected(padEndToWidth(line, size.columns)));
     else if (displayWidth(left + status) <= size.columns) lines.push(left + frame.paint.status(goal.status, status) + line.slice(left.length + status.length));

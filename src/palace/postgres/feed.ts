@@ -1,4 +1,5 @@
 import { backoffDelay } from "../../util/backoff.js";
+import type { FeedWatcher } from "../adapter-support.js";
 import type { PalaceEvent, PalaceWatch } from "../contract.js";
 import type { PgNotification, PgPoolClient } from "./pg-client.js";
 import { quoteIdentifier } from "./schema.js";
@@ -11,11 +12,6 @@ export interface FeedTiming {
   reconnectMinMs: number;
   /** Longest reconnect delay, in ms. */
   reconnectMaxMs: number;
-}
-
-interface Watcher {
-  tag: string;
-  onEvent: (event: PalaceEvent) => void;
 }
 
 /**
@@ -54,7 +50,7 @@ export class NotifyFeed {
   readonly #open: () => Promise<PgPoolClient>;
   readonly #channel: string;
   readonly #timing: FeedTiming;
-  readonly #watchers = new Set<Watcher>();
+  readonly #watchers = new Set<FeedWatcher>();
   #running: Promise<void> | undefined;
   #stop: (() => void) | undefined;
   #listening = false;
@@ -68,7 +64,7 @@ export class NotifyFeed {
 
   /** Adds a watcher, starting the connection for the first one. */
   watch(tag: string, onEvent: (event: PalaceEvent) => void): PalaceWatch {
-    const watcher: Watcher = { tag, onEvent };
+    const watcher: FeedWatcher = { tag, onEvent };
     this.#watchers.add(watcher);
     this.#running ??= this.#run();
     return {

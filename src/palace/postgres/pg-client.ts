@@ -41,14 +41,23 @@ export interface PgPool {
   connect(): Promise<PgPoolClient>;
   /** Runs one statement on any connection of the pool. */
   query(text: string, values?: unknown[]): Promise<PgQueryResult>;
+  /**
+   * Pool events, when the pool has them (pg's does): the adapter listens for
+   * `error` (an idle connection died) and `connect` (a new connection) so that
+   * neither can crash the process, and stops listening on `close()`.
+   */
+  on?(event: "error", listener: (error: Error) => void): unknown;
+  /** @inheritDoc */
+  on?(event: "connect", listener: (client: PgPoolClient) => void): unknown;
+  /** Stops calling a listener added with `on`. */
+  removeListener?(event: "error", listener: (error: Error) => void): unknown;
+  /** @inheritDoc */
+  removeListener?(event: "connect", listener: (client: PgPoolClient) => void): unknown;
 }
 
 /** A pool this adapter opened itself, so it also ends it. */
 export interface OwnedPgPool extends PgPool {
   end(): Promise<void>;
-  on(event: "error", listener: (error: Error) => void): unknown;
-  /** A new connection, before the pool hands it out. */
-  on(event: "connect", listener: (client: PgPoolClient) => void): unknown;
 }
 
 /** The connection settings of a pool this adapter opens from a connection string. */
@@ -72,6 +81,8 @@ interface PgModule {
 // process would crash.
 const ignore = (): void => {};
 const unheard = (): void => {};
+const idleDied = (): void => {};
+const listenFromBirth = (client: PgPoolClient): void => void client.on("error", unheard);
 
 /**
  * Opens a pg pool. pg is an optional peer dependency, loaded only when a
@@ -85,26 +96,37 @@ export function openPool(config: OwnedPoolConfig): OwnedPgPool {
   } catch (cause) {
     throw new Error("goal-store/postgres needs pg (node-postgres): run `npm install pg`", { cause });
   }
-  const pool = new pg.Pool(config);
-  // An idle connection that dies (a server restart, a cut) is reported here;
-  // unheard, it would crash the process. The next query opens a fresh one.
-  pool.on("error", () => {});
-  // A new connection is handed out with no error listener while the bytes that
-  // came with its ReadyForQuery are still being parsed: a server that ends it
-  // at once (pg_terminate_backend, a restart) sends the FATAL error in the
-  // same read, and `pool.connect()`'s caller only gets to listen a microtask
-  // later. Unheard, that error would crash the process; every connection of
-  // this pool therefore listens from birth (its failures still reach the
-  // queries it runs, which reject).
-  pool.on("connect", (client) => client.on("error", unheard));
-  return pool;
+  return new pg.Pool(config);
+}
+
+/**
+ * Keeps the connections of `pool` from crashing the process; returns what
+ * undoes it (for a pool passed in, which stays its owner's).
+ *
+ * An idle connection that dies (a server restart, a cut) is reported as the
+ * pool's `error`; unheard, it would crash the process, and the next query
+ * opens a fresh connection anyway. A new connection is handed out with no
+ * error listener while the bytes that came with its ReadyForQuery are still
+ * being parsed: a server that ends it at once (pg_terminate_backend, a
+ * restart) sends the FATAL error in the same read, and `pool.connect()`'s
+ * caller only gets to listen a microtask later. Unheard, that error would
+ * crash the process; every new connection therefore listens from birth (its
+ * failures still reach the queries it runs, which reject).
+ */
+export function guardPool(pool: PgPool): () => void {
+  if (typeof pool.on !== "function") return () => {};
+  pool.on("error", idleDied);
+  pool.on("connect", listenFromBirth);
+  return () => {
+    pool.removeListener?.("error", idleDied);
+    pool.removeListener?.("connect", listenFromBirth);
+  };
 }
 
 /** Whether `error` is an answer from the server about a statement (the connection itself is fine). */
-export function isStatementError(error: unknown): boolean {
+function isStatementError(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { severity?: unknown }).severity === "ERROR";
 }
-
 
 /**
  * Runs `body` on one connection of `pool`. On success the connection goes back

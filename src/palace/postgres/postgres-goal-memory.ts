@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { StaleError } from "../../errors.js";
-import { keyInEntry, type GoalEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../contract.js";
+import { writeKey } from "../adapter-support.js";
+import type { GoalEntry, GoalKey, GoalMemory, PalaceEvent, PalaceWatch } from "../contract.js";
 import { NotifyFeed, notifyPayload } from "./feed.js";
-import { openPool, withConnection, type OwnedPgPool, type PgPool, type PgQueryResult } from "./pg-client.js";
-import { ensureTable, tableNames, type TableNames } from "./schema.js";
-import { settleBackend } from "./settle.js";
+import { guardPool, openPool, withConnection, type OwnedPgPool, type PgPool, type PgPoolClient, type PgQueryResult } from "./pg-client.js";
+import { checkTable, ensureTable, tableNames, type TableNames } from "./schema.js";
+import { backendOf, settleBackend, type Backend } from "./settle.js";
 import { inline, statements, type Statements } from "./statements.js";
 
 /** Options of {@link PostgresGoalMemory}. */
@@ -33,7 +33,7 @@ export interface PostgresGoalMemoryOptions {
    */
   connectionTimeoutMs?: number;
   /**
-   * Connections of the pool this adapter opens (the feed uses one more).
+   * Connections of the pool this adapter opens; the feed holds one of them while it runs.
    * @default 10
    */
   maxConnections?: number;
@@ -48,6 +48,24 @@ export interface PostgresGoalMemoryOptions {
    * @default { min: 100, max: 5000 }
    */
   reconnectDelayMs?: { min: number; max: number };
+  /**
+   * Never write, for a reader beside the processes that write (the goal-store
+   * CLI). No schema or table is created: a database without the table, or
+   * whose table lacks the columns goal-store reads, is refused with an error
+   * that says so. Every read runs in a transaction opened `READ ONLY`, so the
+   * server refuses a write whatever the connection string sets (its
+   * `?options=-c default_transaction_read_only=off` only changes a default).
+   * `rememberGoal` and `rememberGoals` reject without sending anything.
+   * @default false
+   */
+  readOnly?: boolean;
+  /**
+   * The `application_name` of the connections this adapter opens, as
+   * `pg_stat_activity` shows them; one in the connection string wins. A label
+   * only: the adapter knows its connections by their server process.
+   * @default "goal-store"
+   */
+  applicationName?: string;
 }
 
 const positive = (name: string, value: number | undefined, fallback: number): number => {
@@ -82,11 +100,14 @@ function isPool(value: unknown): value is PgPool {
 export class PostgresGoalMemory implements GoalMemory {
   readonly #pool: PgPool;
   readonly #owned: OwnedPgPool | undefined;
+  readonly #unguard: () => void;
   readonly #names: TableNames;
   readonly #sql: Statements;
   readonly #feed: NotifyFeed;
-  readonly #applicationName: string;
+  readonly #readOnly: boolean;
   readonly #settleMs: number;
+  /** The server process behind each connection a write used; null when it cannot be known (a pooler). */
+  readonly #backends = new WeakMap<PgPoolClient, Backend | null>();
   #ready: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
 
@@ -95,13 +116,16 @@ export class PostgresGoalMemory implements GoalMemory {
    *   which this adapter opens and later ends its own pool; or a pg `Pool` (or
    *   anything with its `connect` and `query`), which stays yours: `close()`
    *   leaves it open, its timeouts are yours to set, and the feed holds one of
-   *   its connections while it runs.
+   *   its connections while it runs. The adapter listens to its `error` and
+   *   `connect` events until `close()`, so that a connection the server ends
+   *   cannot crash the process.
    * @throws {Error} when pg is not installed (connection strings only).
    * @throws {TypeError} when an option is malformed.
    */
   constructor(connection: string | PgPool, options: PostgresGoalMemoryOptions = {}) {
     this.#names = tableNames(options.schema ?? "public", options.table ?? "goal_entries");
     this.#sql = statements(this.#names);
+    this.#readOnly = options.readOnly ?? false;
     const statementTimeoutMs = positive("statementTimeoutMs", options.statementTimeoutMs, 10_000);
     const connectionTimeoutMs = positive("connectionTimeoutMs", options.connectionTimeoutMs, 5_000);
     const reconnect = options.reconnectDelayMs ?? { min: 100, max: 5_000 };
@@ -110,9 +134,9 @@ export class PostgresGoalMemory implements GoalMemory {
       reconnectMinMs: positive("reconnectDelayMs.min", reconnect.min, 100),
       reconnectMaxMs: positive("reconnectDelayMs.max", reconnect.max, 5_000),
     };
+    const applicationName = options.applicationName ?? "goal-store";
+    if (typeof applicationName !== "string") throw new TypeError(`Expected option applicationName to be a string, got ${typeof applicationName}`);
     this.#settleMs = statementTimeoutMs + connectionTimeoutMs;
-    // Unique per adapter, so settling a failed write can only ever end one of this adapter's connections.
-    this.#applicationName = `goal-store-${randomUUID().slice(0, 8)}`;
     if (typeof connection === "string") {
       this.#owned = openPool({
         connectionString: connection,
@@ -122,7 +146,7 @@ export class PostgresGoalMemory implements GoalMemory {
         // Client side too: a server that stopped answering (a cut without a
         // reset) must not leave a query pending for the kernel's TCP timeout.
         query_timeout: statementTimeoutMs + connectionTimeoutMs,
-        application_name: this.#applicationName,
+        application_name: applicationName,
         keepAlive: true,
       });
       this.#pool = this.#owned;
@@ -132,12 +156,14 @@ export class PostgresGoalMemory implements GoalMemory {
     } else {
       throw new TypeError(`Expected a connection string or a pg Pool, got ${connection === null ? "null" : typeof connection}`);
     }
+    this.#unguard = guardPool(this.#pool);
     this.#feed = new NotifyFeed(() => this.#pool.connect(), this.#names.channel, timing);
   }
 
   /** @inheritDoc */
   async rememberGoal(json: string, tag: string, key?: GoalKey): Promise<void> {
-    const { goalId, revision, base } = key ?? keyInEntry(json) ?? missingKey();
+    const { goalId, revision, base } = writeKey(json, key);
+    this.#refuseIfReadOnly();
     await this.#ensureReady();
     const payload = notifyPayload(tag, goalId, revision);
     const { rowCount } =
@@ -160,6 +186,7 @@ export class PostgresGoalMemory implements GoalMemory {
    */
   async rememberGoals(tag: string, entries: readonly GoalEntry[]): Promise<("kept" | "stale")[]> {
     if (entries.length === 0) return [];
+    this.#refuseIfReadOnly();
     await this.#ensureReady();
     const before = new Map<string, string>();
     const writes = entries.map(({ json, key }) => {
@@ -183,13 +210,13 @@ export class PostgresGoalMemory implements GoalMemory {
   /** @inheritDoc */
   async listGoals(tag: string): Promise<string[]> {
     await this.#ensureReady();
-    return (await this.#pool.query(this.#sql.list, [tag])).rows.map((row) => (row as { json: string }).json);
+    return (await this.#read(this.#sql.list, [tag])).rows.map((row) => (row as { json: string }).json);
   }
 
   /** @inheritDoc */
   async readGoal(tag: string, goalId: string): Promise<string | undefined> {
     await this.#ensureReady();
-    return ((await this.#pool.query(this.#sql.read, [tag, goalId])).rows[0] as { json: string } | undefined)?.json;
+    return ((await this.#read(this.#sql.read, [tag, goalId])).rows[0] as { json: string } | undefined)?.json;
   }
 
   /**
@@ -209,11 +236,15 @@ export class PostgresGoalMemory implements GoalMemory {
     return this.#feed.ready();
   }
 
-  /** Stops the feed and ends the pool if this adapter opened it (a pool passed in stays open); later calls reject. */
+  /**
+   * Stops the feed and ends the pool if this adapter opened it (a pool passed
+   * in stays open, without the adapter's listeners); later calls reject.
+   */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       await this.#feed.stop();
       await this.#owned?.end();
+      this.#unguard();
     })();
     return this.#closed;
   }
@@ -221,27 +252,53 @@ export class PostgresGoalMemory implements GoalMemory {
   #ensureReady(): Promise<void> {
     if (this.#closed !== undefined) return Promise.reject(new Error("PostgresGoalMemory is closed; open a new one"));
     // Retried on the next call when it failed (the server may come back).
-    this.#ready ??= ensureTable(this.#pool, this.#names).catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
+    this.#ready ??= (this.#readOnly ? checkTable((text, values) => this.#read(text, values ?? []), this.#names) : ensureTable(this.#pool, this.#names)).catch(
+      (error: unknown) => {
+        this.#ready = undefined;
+        throw error;
+      },
+    );
     return this.#ready;
   }
 
+  #refuseIfReadOnly(): void {
+    if (this.#readOnly) throw new Error("PostgresGoalMemory was opened read-only: it keeps no entries");
+  }
+
+  // One statement that only reads. Read-only, it runs in a transaction opened
+  // READ ONLY, which no startup option can loosen (the connection string's
+  // `options` only set defaults), sent with BEGIN and COMMIT as one simple
+  // query: one round trip, its parameters inlined as literals. A failure
+  // destroys the connection (pg's pool.query releases it with the error), so
+  // no aborted transaction goes back to the pool.
+  async #read(text: string, values: readonly unknown[]): Promise<PgQueryResult> {
+    if (!this.#readOnly) return this.#pool.query(text, [...values]);
+    const results: unknown = await this.#pool.query(`BEGIN READ ONLY;\n${inline(text, values as (string | number)[])};\nCOMMIT`);
+    const result = Array.isArray(results) ? (results[1] as PgQueryResult | undefined) : undefined;
+    if (result === undefined) throw new Error("expected 3 results from a read-only statement");
+    return result;
+  }
+
   // One write on its own connection, so when the connection fails mid-write
-  // the server process that ran it is known and can be settled (see settleBackend).
-  // When it cannot be (a pool passed in, or the server is out of reach), the
-  // error says the write may still land, so the store never reports it as not
-  // committed on the strength of a read-back.
+  // the server process that ran it is known and can be settled (see
+  // settleBackend). When it cannot be (through a pooler, or the server is out
+  // of reach), the error says the write may still land, so the store never
+  // reports it as not committed on the strength of a read-back.
   async #write(text: string, values: unknown[] | undefined): Promise<PgQueryResult> {
+    let sent = false;
+    let backend: Backend | undefined;
     let settled = true;
     try {
       return await withConnection(
         this.#pool,
-        (client) => client.query(text, values),
         async (client) => {
-          const pid = (client as { processID?: unknown }).processID;
-          settled = this.#owned !== undefined && typeof pid === "number" && (await settleBackend(this.#pool, pid, this.#applicationName, this.#settleMs));
+          backend = await this.#backendOf(client);
+          sent = true;
+          return client.query(text, values);
+        },
+        async () => {
+          // A connection lost before the write was sent took nothing with it.
+          if (sent) settled = backend !== undefined && (await settleBackend(this.#pool, backend, this.#settleMs));
         },
       );
     } catch (error) {
@@ -249,8 +306,13 @@ export class PostgresGoalMemory implements GoalMemory {
       throw error;
     }
   }
-}
 
-function missingKey(): never {
-  throw new TypeError("entry has no goal id and no key was given");
+  // Asked once per connection: one round trip the first time a connection writes.
+  async #backendOf(client: PgPoolClient): Promise<Backend | undefined> {
+    const known = this.#backends.get(client);
+    if (known !== undefined) return known ?? undefined;
+    const backend = await backendOf(client);
+    this.#backends.set(client, backend ?? null);
+    return backend;
+  }
 }

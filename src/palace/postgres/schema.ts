@@ -37,7 +37,7 @@ export function tableNames(schema: string, table: string): TableNames {
 }
 
 /** The DDL the adapter runs when the table is missing (README shows it for hand-run migrations). */
-export function tableDdl(names: TableNames): string {
+function tableDdl(names: TableNames): string {
   return `CREATE TABLE IF NOT EXISTS ${names.qualified} (
   tag          text        NOT NULL,
   goal_id      text        NOT NULL,
@@ -47,6 +47,31 @@ export function tableDdl(names: TableNames): string {
   committed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   PRIMARY KEY (tag, goal_id)
 )`;
+}
+
+// The columns the adapter reads; a table without them is someone else's.
+const COLUMNS_READ = ["tag", "goal_id", "revision", "json"];
+
+/**
+ * For an adapter that must create nothing (read-only): resolves when the table
+ * exists with the columns the adapter reads. A missing table is an error
+ * rather than created, so a reader pointed at the wrong database (a mistyped
+ * URL or schema) leaves nothing behind.
+ * @param query runs one statement (the caller decides on which connection).
+ * @throws {Error} naming the missing table or columns.
+ */
+export async function checkTable(query: PgPool["query"], names: TableNames): Promise<void> {
+  const { rows } = await query(
+    "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped",
+    [names.qualified],
+  );
+  const columns = new Set(rows.map((row) => (row as { attname: string }).attname));
+  if (columns.size === 0) throw new Error(`no ${names.table} table in schema ${names.schema}: is this a goal-store palace?`);
+  const missing = COLUMNS_READ.filter((column) => !columns.has(column));
+  if (missing.length > 0) {
+    const plural = missing.length === 1 ? "" : "s";
+    throw new Error(`table ${names.schema}.${names.table} has no ${missing.join(", ")} column${plural}, so it is not a goal-store palace`);
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import { closeSync, constants, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import { StaleError } from "../../errors.js";
-import { keyInEntry, type GoalEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../contract.js";
+import { writeKey, type FeedWatcher } from "../adapter-support.js";
+import type { GoalEntry, GoalKey, GoalMemory, PalaceEvent, PalaceWatch } from "../contract.js";
 
 /** The part of a better-sqlite3 statement this adapter uses. */
 export interface SqliteStatement {
@@ -33,7 +34,7 @@ export interface SqliteDatabase {
 /** Options of {@link SqliteGoalMemory}. */
 export interface SqliteGoalMemoryOptions {
   /**
-   * How long a write waits for another connection's lock before failing, in ms.
+   * How long a statement waits for another connection's lock before failing, in ms.
    * Applied only to databases this adapter opens from a path.
    * @default 5000
    */
@@ -45,6 +46,16 @@ export interface SqliteGoalMemoryOptions {
    * @default 200
    */
   feedIntervalMs?: number;
+  /**
+   * Never write, for a reader beside the process that writes (the goal-store
+   * CLI): a path is opened read-only and must exist; no table is created and
+   * no older table upgraded, so a file that is not a goal-store palace is
+   * refused and a goal-store 0.1 file is read as it is (its change feed reports
+   * only `gap`s, as 0.1 rows carry no commit sequence); `rememberGoal` and
+   * `rememberGoals` reject without touching the file.
+   * @default false
+   */
+  readOnly?: boolean;
 }
 
 const SCHEMA = `
@@ -81,10 +92,20 @@ const READ = "SELECT revision, json FROM goal_entries WHERE tag = ? AND goal_id 
 const SINCE = "SELECT goal_id, revision, json, seq FROM goal_entries WHERE tag = ? AND seq > ? ORDER BY seq";
 const LAST_SEQ = "SELECT COALESCE(MAX(seq), 0) AS seq FROM goal_entries";
 
-interface Watcher {
-  tag: string;
-  onEvent: (event: PalaceEvent) => void;
+interface SqliteWatcher extends FeedWatcher {
+  /** The commit sequence of the last row delivered. */
   seq: number;
+}
+
+interface Writes {
+  create: SqliteStatement;
+  update: SqliteStatement;
+  upsertNewer: SqliteStatement;
+}
+
+interface FeedReads {
+  since: SqliteStatement;
+  lastSeq: SqliteStatement;
 }
 
 /**
@@ -92,7 +113,7 @@ interface Watcher {
  * dependency): one row per (tag, goal id) holding the newest revision. Opened
  * from a path it uses WAL journaling with `synchronous = FULL`, so an entry is
  * on disk when `rememberGoal` resolves, and a busy timeout so a second process
- * (a CLI) can read while the orchestrator writes.
+ * (a CLI, opening it with `readOnly`) can read while the orchestrator writes.
  *
  * @example
  * ```ts
@@ -110,49 +131,53 @@ export class SqliteGoalMemory implements GoalMemory {
   readonly #db: SqliteDatabase;
   readonly #ownsDatabase: boolean;
   readonly #feedIntervalMs: number;
-  readonly #statements: Record<"create" | "update" | "upsertNewer" | "list" | "read" | "since" | "lastSeq", SqliteStatement>;
-  readonly #watchers = new Set<Watcher>();
+  readonly #list: SqliteStatement;
+  readonly #read: SqliteStatement;
+  /** Undefined when read-only. */
+  readonly #writes: Writes | undefined;
+  /** Undefined for a goal-store 0.1 table read as it is (no commit sequence): the feed then reports gaps. */
+  readonly #feedReads: FeedReads | undefined;
+  readonly #watchers = new Set<SqliteWatcher>();
   #timer: NodeJS.Timeout | undefined;
   #dataVersion: unknown;
 
   /**
-   * @param database a file path (created if missing; its folder must exist), or
-   *   an open better-sqlite3 `Database` whose pragmas and lifetime stay yours.
-   * @throws {Error} when better-sqlite3 is not installed or the file cannot be opened.
+   * @param database a file path (created if missing, unless `readOnly`; its
+   *   folder must exist), or an open better-sqlite3 `Database` whose pragmas and
+   *   lifetime stay yours.
+   * @throws {Error} when better-sqlite3 is not installed or the file cannot be
+   *   opened; with `readOnly`, also when it is missing or has no goal-store table.
    */
   constructor(database: string | SqliteDatabase, options: SqliteGoalMemoryOptions = {}) {
-    if (typeof database === "string") {
-      const Database = loadDriver();
-      createPrivately(database);
-      this.#db = new Database(database);
-      this.#ownsDatabase = true;
-      this.#db.pragma("journal_mode = WAL");
-      // FULL: a commit is durable once rememberGoal resolves, even across power loss.
-      this.#db.pragma("synchronous = FULL");
-      this.#db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-    } else {
-      this.#db = database;
-      this.#ownsDatabase = false;
-    }
+    const readOnly = options.readOnly ?? false;
+    this.#ownsDatabase = typeof database === "string";
+    this.#db = typeof database === "string" ? openFile(database, readOnly, options.busyTimeoutMs ?? 5000) : database;
     this.#feedIntervalMs = Math.max(1, Math.trunc(options.feedIntervalMs ?? 200));
-    migrate(this.#db);
-    const prepare = (sql: string) => this.#db.prepare(sql);
-    this.#statements = {
-      create: prepare(CREATE),
-      update: prepare(UPDATE),
-      upsertNewer: prepare(UPSERT_NEWER),
-      list: prepare(LIST),
-      read: prepare(READ),
-      since: prepare(SINCE),
-      lastSeq: prepare(LAST_SEQ),
-    };
+    try {
+      const columns = tableColumns(this.#db);
+      if (!readOnly) migrate(this.#db, columns);
+      else if (columns.length === 0) {
+        const what = typeof database === "string" ? "the file" : "the database";
+        throw new Error(`${what} is a SQLite database but not a goal-store palace (it has no goal_entries table)`);
+      }
+      const prepare = (sql: string) => this.#db.prepare(sql);
+      this.#list = prepare(LIST);
+      this.#read = prepare(READ);
+      this.#writes = readOnly ? undefined : { create: prepare(CREATE), update: prepare(UPDATE), upsertNewer: prepare(UPSERT_NEWER) };
+      const sequenced = !readOnly || columns.includes("seq");
+      this.#feedReads = sequenced ? { since: prepare(SINCE), lastSeq: prepare(LAST_SEQ) } : undefined;
+    } catch (error) {
+      if (this.#ownsDatabase) this.#db.close();
+      throw error;
+    }
   }
 
   /** @inheritDoc */
   async rememberGoal(json: string, tag: string, key?: GoalKey): Promise<void> {
-    const found = key ?? keyInEntry(json) ?? missingKey();
-    if (!this.#keep(tag, json, found)) {
-      const held = this.#statements.read.get(tag, found.goalId) as { revision: number } | undefined;
+    const found = writeKey(json, key);
+    const writes = this.#writable();
+    if (!this.#keep(writes, tag, json, found)) {
+      const held = this.#read.get(tag, found.goalId) as { revision: number } | undefined;
       throw new StaleError(found.goalId, found.base === undefined ? found.revision - 1 : found.base, held?.revision ?? null);
     }
     this.#announce(tag, [{ json, key: found }]);
@@ -164,12 +189,13 @@ export class SqliteGoalMemory implements GoalMemory {
    * is refused without being tried.
    */
   async rememberGoals(tag: string, entries: readonly GoalEntry[]): Promise<("kept" | "stale")[]> {
+    const writes = this.#writable();
     const refused = new Set<string>();
     const outcomes: ("kept" | "stale")[] = [];
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       for (const { json, key } of entries) {
-        const kept = !refused.has(key.goalId) && this.#keep(tag, json, key);
+        const kept = !refused.has(key.goalId) && this.#keep(writes, tag, json, key);
         if (!kept) refused.add(key.goalId);
         outcomes.push(kept ? "kept" : "stale");
       }
@@ -185,14 +211,19 @@ export class SqliteGoalMemory implements GoalMemory {
     return outcomes;
   }
 
+  #writable(): Writes {
+    if (this.#writes === undefined) throw new Error("SqliteGoalMemory was opened read-only: it keeps no entries");
+    return this.#writes;
+  }
+
   // One compare-and-set statement; false when it changed nothing (stale).
-  #keep(tag: string, json: string, { goalId, revision, base }: GoalKey): boolean {
+  #keep(writes: Writes, tag: string, json: string, { goalId, revision, base }: GoalKey): boolean {
     const { changes } =
       base === undefined
-        ? this.#statements.upsertNewer.run(tag, goalId, revision, json)
+        ? writes.upsertNewer.run(tag, goalId, revision, json)
         : base === null
-          ? this.#statements.create.run(tag, goalId, revision, json)
-          : this.#statements.update.run(revision, json, tag, goalId, base);
+          ? writes.create.run(tag, goalId, revision, json)
+          : writes.update.run(revision, json, tag, goalId, base);
     return changes > 0;
   }
 
@@ -210,21 +241,23 @@ export class SqliteGoalMemory implements GoalMemory {
 
   /** @inheritDoc */
   async listGoals(tag: string): Promise<string[]> {
-    return this.#statements.list.all(tag).map((row) => (row as { json: string }).json);
+    return this.#list.all(tag).map((row) => (row as { json: string }).json);
   }
 
   /** @inheritDoc */
   async readGoal(tag: string, goalId: string): Promise<string | undefined> {
-    return (this.#statements.read.get(tag, goalId) as { json: string } | undefined)?.json;
+    return (this.#read.get(tag, goalId) as { json: string } | undefined)?.json;
   }
 
   /**
    * A change feed: other connections' commits (other processes on the same
    * file) are found by polling every `feedIntervalMs`; this instance's own
-   * commits are reported as they happen.
+   * commits are reported as they happen. On a goal-store 0.1 file opened
+   * read-only, every poll that finds another connection's commit reports a `gap`.
    */
   watchGoals(tag: string, onEvent: (event: PalaceEvent) => void): PalaceWatch {
-    const watcher: Watcher = { tag, onEvent, seq: (this.#statements.lastSeq.get() as { seq: number }).seq };
+    const seq = this.#feedReads === undefined ? 0 : (this.#feedReads.lastSeq.get() as { seq: number }).seq;
+    const watcher: SqliteWatcher = { tag, onEvent, seq };
     this.#watchers.add(watcher);
     if (this.#timer === undefined) {
       this.#dataVersion = this.#db.pragma("data_version", { simple: true });
@@ -255,7 +288,11 @@ export class SqliteGoalMemory implements GoalMemory {
       if (version === this.#dataVersion) return;
       this.#dataVersion = version;
       for (const watcher of this.#watchers) {
-        rows = this.#statements.since.all(watcher.tag, watcher.seq) as typeof rows;
+        if (this.#feedReads === undefined) {
+          watcher.onEvent({ kind: "gap" });
+          continue;
+        }
+        rows = this.#feedReads.since.all(watcher.tag, watcher.seq) as typeof rows;
         for (const row of rows) {
           watcher.seq = row.seq;
           watcher.onEvent({ kind: "entry", goalId: row.goal_id, revision: row.revision, json: row.json });
@@ -274,16 +311,35 @@ export class SqliteGoalMemory implements GoalMemory {
   }
 }
 
-type DatabaseConstructor = new (path: string) => SqliteDatabase;
+type DatabaseConstructor = new (path: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => SqliteDatabase;
+
+// The one place this adapter opens a file: a writer creates it privately and
+// makes every commit durable; a reader opens it as it is and writes nothing
+// (journal_mode and synchronous are settings of writers).
+function openFile(path: string, readOnly: boolean, busyTimeoutMs: number): SqliteDatabase {
+  const Database = loadDriver();
+  let db: SqliteDatabase;
+  if (readOnly) db = new Database(path, { readonly: true, fileMustExist: true });
+  else {
+    createPrivately(path);
+    db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    // FULL: a commit is durable once rememberGoal resolves, even across power loss.
+    db.pragma("synchronous = FULL");
+  }
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+  return db;
+}
+
+function tableColumns(db: SqliteDatabase): string[] {
+  return (db.prepare("SELECT name FROM pragma_table_info('goal_entries')").all() as { name: string }[]).map((column) => column.name);
+}
 
 // Creates the table, or adds the commit sequence to a table written by
 // goal-store 0.1 (rows keep seq 0: the feed reports only later commits).
-// DDL runs only when something is missing, so a read-only connection to an
-// up-to-date file opens fine.
-function migrate(db: SqliteDatabase): void {
-  const columns = db.prepare("SELECT name FROM pragma_table_info('goal_entries')").all() as { name: string }[];
+function migrate(db: SqliteDatabase, columns: readonly string[]): void {
   if (columns.length === 0) db.exec(SCHEMA);
-  else if (!columns.some((column) => column.name === "seq")) {
+  else if (!columns.includes("seq")) {
     db.exec("ALTER TABLE goal_entries ADD COLUMN seq INTEGER NOT NULL DEFAULT 0");
     db.exec(SCHEMA);
   }
@@ -311,8 +367,4 @@ function createPrivately(path: string): void {
     return;
   }
   closeSync(fd);
-}
-
-function missingKey(): never {
-  throw new TypeError("entry has no goal id and no key was given");
 }
