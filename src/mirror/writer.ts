@@ -28,8 +28,9 @@ export const DEFAULT_MIRROR_INTERVAL_MS = 500;
  * is rewritten whole (it must stay one complete, atomically replaced array), so
  * what bounds the bytes written is how often: after each background write the
  * mirror rests `minIntervalMs` (and at least as long as that write took) before
- * the next, so at 10,000 goals under sustained load it writes about 1.6 times a
- * second instead of 35, and goals.json is at most about `minIntervalMs` plus two
+ * the next, so under sustained load it writes once per `minIntervalMs` plus one
+ * write's time however many commits arrive (bench/results.md, `mirror-bytes`,
+ * has the figures), and goals.json is at most about `minIntervalMs` plus two
  * writes behind. `flush` (and so `dispose`) ends the rest at once. With nothing
  * committed since the last write, nothing is written. A failed write is
  * reported and left for the next commit (or `flush`) to retry.
@@ -103,8 +104,8 @@ export class CacheMirror {
    * and returns the error if that fails (load reports it as `cacheError`). When
    * it exists (a restart), returns at once: a background write compares it with
    * the index and rewrites it only if it differs, reporting a failure through
-   * `onCacheError` only. Rendering and comparing 100,000 goals would otherwise
-   * double the time a load takes for nothing.
+   * `onCacheError` only. Rendering and comparing every goal before resolving
+   * would otherwise add to every load for nothing (bench/results.md, `load`).
    */
   async reconcile(): Promise<GoalStoreError | undefined> {
     this.#committed++;
