@@ -19,8 +19,8 @@ export interface FlaggedGoal {
 /**
  * What is wrong with a loaded goal, if anything. Such goals come from the Rust
  * original (which has neither rule) or from a store with higher limits; they
- * load unchanged and every later mutation on them is defined (see README, "Loaded
- * data that breaks a rule").
+ * load unchanged and every later mutation on them is defined (see docs/guarantees.md,
+ * "Loaded data that breaks a rule").
  */
 export function findingsFor(goal: Goal, limits: GoalLimits): FlaggedGoal[] {
   const found: FlaggedGoal[] = [];

@@ -35,7 +35,7 @@ export interface GoalStoreOptions {
   cacheWriteIntervalMs?: number;
   /**
    * Bounds on strings, item counts and one goal's stored size; each field
-   * defaults to its value in {@link DEFAULT_LIMITS}. See README, "Limits".
+   * defaults to its value in {@link DEFAULT_LIMITS}. See docs/guarantees.md, "Limits".
    */
   limits?: Partial<GoalLimits>;
   /**
