@@ -18,9 +18,8 @@ export const DEFAULT_CACHE_WRITE_INTERVAL_MS = 500;
  * goals.json is rewritten whole (it must stay one complete, atomically
  * replaced array), so what bounds the bytes written is how often: after each
  * background write the writer rests `minIntervalMs` (and at least as long as
- * that write took) before the next, so at 10,000 goals under sustained load it
- * writes about 1.6 times a second instead of 35, and goals.json is at most
- * about `minIntervalMs` plus two writes behind. `flush` (and so `dispose`)
+ * that write took) before the next (bench/results.md has the figures), and
+ * goals.json is at most about `minIntervalMs` plus two writes behind. `flush` (and so `dispose`)
  * ends the rest at once. With nothing changed since the last write, nothing is
  * written. A failed write is reported and left for the next change (or
  * `flush`) to retry.
@@ -73,8 +72,8 @@ export class CacheWriter {
    * writes it now and returns the error if that fails (load reports it as
    * `cacheError`). When it exists (a restart), returns at once: a background
    * write compares it with the goals and rewrites it only if it differs,
-   * reporting a failure through `onCacheError` only. Rendering and comparing
-   * 100,000 goals would otherwise double the time a load takes for nothing.
+   * reporting a failure through `onCacheError` only: rendering and comparing
+   * every goal before resolving would make a restart's load much slower for nothing.
    */
   async reconcile(): Promise<GoalStoreError | undefined> {
     if (!(await this.#file.exists())) {

@@ -49,7 +49,7 @@ export interface LoadReport {
   /**
    * Goals loaded as stored although they break a rule of this store (done with
    * unverified links, a session linked twice, more items than `limits` allow);
-   * see README, "Loaded data that breaks a rule", for what mutations then do.
+   * see docs/guarantees.md, "Loaded data that breaks a rule", for what mutations then do.
    */
   flagged: FlaggedGoal[];
   /** Why the palace could not be read; set whenever `source` is `"cache"`. */

@@ -44,7 +44,7 @@ export interface MutationOptions {
 /**
  * Builds the validating, normalising parsers for every mutator's arguments
  * under `limits`. Lone UTF-16 surrogates in any string become U+FFFD (see
- * README, "Unicode"), before the length checks.
+ * docs/guarantees.md, "Unicode"), before the length checks.
  */
 export function inputSchemas(limits: GoalLimits) {
   const text = (what: string) =>

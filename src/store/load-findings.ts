@@ -21,7 +21,7 @@ export interface FlaggedGoal {
  * verified, a session linked twice, and, given `limits`, more items than they
  * allow. Such goals come from the Rust original (which has neither rule) or
  * from a store with higher limits; they load unchanged and every later
- * mutation on them is defined (see README, "Loaded data that breaks a rule").
+ * mutation on them is defined (see docs/guarantees.md, "Loaded data that breaks a rule").
  * `goal-store check` reports the first two.
  */
 export function findingsFor(goal: Goal, limits?: Pick<GoalLimits, "acceptance" | "sessions" | "notes">): FlaggedGoal[] {

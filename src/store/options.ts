@@ -27,16 +27,15 @@ export interface GoalStoreOptions {
    * The least time between two background goals.json writes, in ms, counted
    * from the end of one to the start of the next (and never less than the last
    * write took). goals.json is rewritten whole, so this is what bounds the bytes
-   * written under sustained load: at 10,000 goals (about 12 MB) and 500
-   * mutations a second, the default keeps it near 40 KB per mutation with
-   * goals.json under a second behind. `flush()` and `dispose()` do not wait for
-   * it; 0 writes again as soon as the previous write ends.
+   * written under sustained load (bench/results.md, `mirror-bytes`, has the
+   * measured figures). `flush()` and `dispose()` do not wait for it; 0 writes
+   * again as soon as the previous write ends.
    * @default 500
    */
   cacheWriteIntervalMs?: number;
   /**
    * Bounds on strings, item counts and one goal's stored size; each field
-   * defaults to its value in {@link DEFAULT_LIMITS}. See README, "Limits".
+   * defaults to its value in {@link DEFAULT_LIMITS}. See docs/guarantees.md, "Limits".
    */
   limits?: Partial<GoalLimits>;
   /**

@@ -4,9 +4,9 @@ import { isWellFormed } from "./well-formed.js";
 
 // A goal exactly as this library writes it (encodeGoal, goals.json): the ten
 // keys of the wire format, `evidence` present, timestamps in toISOString's
-// form, every string well formed. Loading 100,000 goals through zod costs
-// several times the JSON.parse that precedes it; checking this one shape by hand
-// costs a fraction. Anything else (Rust data, older data, hand edits, hostile
+// form, every string well formed. Load decodes every goal, and checking this
+// one shape by hand is far cheaper than a zod parse (docs/performance.md,
+// "Load"). Anything else (Rust data, older data, hand edits, hostile
 // input) returns `undefined` and goes through zod, which stays the one
 // definition of what is readable: a property test checks that wherever this
 // answers, zod answers the same.
@@ -62,7 +62,7 @@ function build(value: unknown): Goal | undefined {
 }
 
 // Only toISOString's own form, read field by field (no regex, no string
-// allocated to print it back): on 100,000 goals the check was a tenth of a load.
+// allocated to print it back): it runs for every timestamp of every goal at load.
 // Out-of-range fields (30 February, a leap second, hour 24) are refused, so
 // what is accepted reads exactly as parseRfc3339 reads it.
 function instant(value: unknown): Date | undefined {

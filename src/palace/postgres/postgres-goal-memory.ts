@@ -15,7 +15,7 @@ export interface PostgresGoalMemoryOptions {
    */
   schema?: string;
   /**
-   * The table holding one row per goal; created when missing (see README for the DDL).
+   * The table holding one row per goal; created when missing (docs/palaces.md has the DDL).
    * @default "goal_entries"
    */
   table?: string;

@@ -36,7 +36,7 @@ export function tableNames(schema: string, table: string): TableNames {
   return { qualified, schema, table, channel };
 }
 
-/** The DDL the adapter runs when the table is missing (README shows it for hand-run migrations). */
+/** The DDL the adapter runs when the table is missing (docs/palaces.md shows it for hand-run migrations). */
 function tableDdl(names: TableNames): string {
   return `CREATE TABLE IF NOT EXISTS ${names.qualified} (
   tag          text        NOT NULL,
