@@ -5,7 +5,7 @@ import { rebuildGoals, type RebuildResult } from "../wire/rebuild.js";
 import { DEFAULT_LIMITS, maxStoredEntryBytes, type GoalLimits } from "../store/limits.js";
 import { boundedDecoder } from "../store/bounded-decode.js";
 import { NotAJsonArrayError, readJsonArray } from "./json-array-stream.js";
-import { ensurePrivateFolder } from "./private-folder.js";
+import { ensureOwnFile, ensurePrivateFolder } from "./private-folder.js";
 import { replaceFile } from "./replace-file.js";
 import { removeStrayTempFiles } from "./stray-temp.js";
 
@@ -20,8 +20,9 @@ export function defaultCacheFile(dataRoot: string): string {
  * with write-file-atomic (temp file in the same folder, fsync, rename) and an
  * fsync of the folder, so a reader sees the old file or the new one, never a
  * torn one. The folder is 0700 and the file 0600, also when the folder existed
- * before (goals and evidence may be sensitive); a folder others can write that
- * is not ours to fix is refused. Read as a stream, element by element, so a
+ * before (goals and evidence may be sensitive); a folder or a goals.json owned
+ * by another user is refused, and so is a folder above it that another user
+ * could swap (see `ensurePrivateFolder`). Read as a stream, element by element, so a
  * goals.json of any size can be read back.
  *
  * @example
@@ -79,6 +80,7 @@ export class GoalCache {
   async writeContent(content: string | readonly Uint8Array[]): Promise<void> {
     try {
       await ensurePrivateFolder(dirname(this.path));
+      await ensureOwnFile(this.path);
       await replaceFile(this.path, typeof content === "string" ? [Buffer.from(content)] : content, 0o600);
     } catch (cause) {
       throw new CacheIoError(this.path, "write", cause);

@@ -119,6 +119,8 @@ export class CacheMirror {
     // Dead writers' temp files still go before load resolves, as when it wrote:
     // a readdir under the lock, cheap next to a rewrite.
     try {
+      // The lock and the sweep work in goals.json's folder: it must be safe first.
+      await ensurePrivateFolder(dirname(this.#cache.path));
       await withFileLock(this.#cache.path, () => this.#sweepOnce());
     } catch {
       // The background write below takes the lock again, sweeps, and reports.
