@@ -2,6 +2,7 @@ import { closeSync, constants, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import { StaleError } from "../../errors.js";
 import { keyInEntry, type GoalEntry, type GoalKey, type GoalMemory, type PalaceEvent, type PalaceWatch } from "../contract.js";
+import { ATTEMPT_BUSY_TIMEOUT_MS, retryWhileBusy } from "./busy-retry.js";
 
 /** The part of a better-sqlite3 statement this adapter uses. */
 export interface SqliteStatement {
@@ -33,8 +34,13 @@ export interface SqliteDatabase {
 /** Options of {@link SqliteGoalMemory}. */
 export interface SqliteGoalMemoryOptions {
   /**
-   * How long a write waits for another connection's lock before failing, in ms.
-   * Applied only to databases this adapter opens from a path.
+   * How long a call waits for another connection's lock before failing, in ms.
+   * The wait does not hold the event loop: SQLite waits a few milliseconds at
+   * a time and the call retries on timers until this much time has passed
+   * (better-sqlite3 would wait the whole time synchronously). Keep it below the
+   * store's `palaceTimeoutMs`, so a write fails before the store stops waiting
+   * for it. Applied only to databases this adapter opens from a path: on your
+   * own database, its busy timeout applies (waited synchronously).
    * @default 5000
    */
   busyTimeoutMs?: number;
@@ -110,6 +116,9 @@ export class SqliteGoalMemory implements GoalMemory {
   readonly #db: SqliteDatabase;
   readonly #ownsDatabase: boolean;
   readonly #feedIntervalMs: number;
+  // How long a call retries while another connection holds the lock; 0 for a
+  // database of the caller's, whose own busy timeout decides.
+  readonly #busyWaitMs: number;
   readonly #statements: Record<"create" | "update" | "upsertNewer" | "list" | "read" | "since" | "lastSeq", SqliteStatement>;
   readonly #watchers = new Set<Watcher>();
   #timer: NodeJS.Timeout | undefined;
@@ -134,6 +143,7 @@ export class SqliteGoalMemory implements GoalMemory {
       this.#db = database;
       this.#ownsDatabase = false;
     }
+    this.#busyWaitMs = this.#ownsDatabase ? Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000)) : 0;
     this.#feedIntervalMs = Math.max(1, Math.trunc(options.feedIntervalMs ?? 200));
     migrate(this.#db);
     const prepare = (sql: string) => this.#db.prepare(sql);
@@ -146,13 +156,16 @@ export class SqliteGoalMemory implements GoalMemory {
       since: prepare(SINCE),
       lastSeq: prepare(LAST_SEQ),
     };
+    // Opening waited the full busy timeout (a constructor cannot wait
+    // asynchronously); from now on each attempt waits only briefly, see #busyWaitMs.
+    if (this.#ownsDatabase) this.#db.pragma(`busy_timeout = ${Math.min(ATTEMPT_BUSY_TIMEOUT_MS, this.#busyWaitMs)}`);
   }
 
   /** @inheritDoc */
   async rememberGoal(json: string, tag: string, key?: GoalKey): Promise<void> {
     const found = key ?? keyInEntry(json) ?? missingKey();
-    if (!this.#keep(tag, json, found)) {
-      const held = this.#statements.read.get(tag, found.goalId) as { revision: number } | undefined;
+    if (!(await this.#whileBusy(() => this.#keep(tag, json, found)))) {
+      const held = (await this.#whileBusy(() => this.#statements.read.get(tag, found.goalId))) as { revision: number } | undefined;
       throw new StaleError(found.goalId, found.base === undefined ? found.revision - 1 : found.base, held?.revision ?? null);
     }
     this.#announce(tag, [{ json, key: found }]);
@@ -164,6 +177,16 @@ export class SqliteGoalMemory implements GoalMemory {
    * is refused without being tried.
    */
   async rememberGoals(tag: string, entries: readonly GoalEntry[]): Promise<("kept" | "stale")[]> {
+    const outcomes = await this.#whileBusy(() => this.#keepAll(tag, entries));
+    this.#announce(
+      tag,
+      entries.filter((_, i) => outcomes[i] === "kept"),
+    );
+    return outcomes;
+  }
+
+  // The batch in one transaction; when it fails (busy included), nothing of it is kept.
+  #keepAll(tag: string, entries: readonly GoalEntry[]): ("kept" | "stale")[] {
     const refused = new Set<string>();
     const outcomes: ("kept" | "stale")[] = [];
     this.#db.exec("BEGIN IMMEDIATE");
@@ -178,11 +201,12 @@ export class SqliteGoalMemory implements GoalMemory {
       if (this.#db.open) this.#db.exec("ROLLBACK");
       throw error;
     }
-    this.#announce(
-      tag,
-      entries.filter((_, i) => outcomes[i] === "kept"),
-    );
     return outcomes;
+  }
+
+  // One attempt, retried on timers while another connection holds the lock.
+  #whileBusy<T>(attempt: () => T): Promise<T> {
+    return retryWhileBusy(attempt, this.#busyWaitMs);
   }
 
   // One compare-and-set statement; false when it changed nothing (stale).
@@ -210,12 +234,13 @@ export class SqliteGoalMemory implements GoalMemory {
 
   /** @inheritDoc */
   async listGoals(tag: string): Promise<string[]> {
-    return this.#statements.list.all(tag).map((row) => (row as { json: string }).json);
+    const rows = await this.#whileBusy(() => this.#statements.list.all(tag));
+    return rows.map((row) => (row as { json: string }).json);
   }
 
   /** @inheritDoc */
   async readGoal(tag: string, goalId: string): Promise<string | undefined> {
-    return (this.#statements.read.get(tag, goalId) as { json: string } | undefined)?.json;
+    return ((await this.#whileBusy(() => this.#statements.read.get(tag, goalId))) as { json: string } | undefined)?.json;
   }
 
   /**
