@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { decodeGoal } from "../wire/codec.js";
 import { CacheCorruptError, CacheIoError, hasCode } from "../errors.js";
-import { rebuildGoals, type RebuildResult } from "../wire/rebuild.js";
+import { GoalRebuild, type RebuildResult } from "../wire/rebuild.js";
 import { DEFAULT_LIMITS, maxStoredEntryBytes, type GoalLimits } from "../wire/limits.js";
 import { boundedDecoder } from "../wire/bounded-decode.js";
-import { NotAJsonArrayError, readJsonArray } from "../wire/json-array-stream.js";
+import { forEachJsonArrayElement, NotAJsonArrayError } from "../wire/json-array-stream.js";
 
 /** goals.json's path under a data root: `<dataRoot>/sm/goals.json`, the layout trusty-mpm uses. */
 export function defaultCacheFile(dataRoot: string): string {
@@ -45,7 +45,12 @@ export class GoalCache {
    * @throws {CacheIoError} when the file exists but cannot be read.
    */
   async read(limits: Pick<GoalLimits, "goalSize"> = DEFAULT_LIMITS): Promise<RebuildResult> {
-    return rebuildGoals(await this.readEntries(limits), boundedDecoder(decodeGoal, limits));
+    // Each element is decoded as soon as it is read and only the goal kept: a
+    // parsed element can take 30 times its bytes (nested arrays), so keeping
+    // them all to the end made memory follow the file, not its largest goal.
+    const rebuild = new GoalRebuild(boundedDecoder(decodeGoal, limits));
+    await this.#forEachEntry(limits, (entry) => rebuild.add(entry));
+    return rebuild.result();
   }
 
   /**
@@ -56,11 +61,18 @@ export class GoalCache {
    * @throws {CacheIoError} when the file exists but cannot be read.
    */
   async readEntries(limits: Pick<GoalLimits, "goalSize"> = DEFAULT_LIMITS): Promise<unknown[]> {
+    const entries: unknown[] = [];
+    await this.#forEachEntry(limits, (entry) => entries.push(entry));
+    return entries;
+  }
+
+  // Every element of goals.json, in order; a missing file has none.
+  async #forEachEntry(limits: Pick<GoalLimits, "goalSize">, visit: (entry: unknown) => void): Promise<void> {
     try {
-      return await readJsonArray(this.path, maxStoredEntryBytes(limits));
+      await forEachJsonArrayElement(this.path, maxStoredEntryBytes(limits), visit);
     } catch (cause) {
       if (cause instanceof NotAJsonArrayError) throw new CacheCorruptError(this.path, cause.message, cause.cause);
-      if (hasCode(cause, "ENOENT")) return [];
+      if (hasCode(cause, "ENOENT")) return;
       throw new CacheIoError(this.path, "read", cause);
     }
   }

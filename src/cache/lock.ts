@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { link, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import { link, open, unlink, utimes, writeFile } from "node:fs/promises";
 import { hasCode } from "../errors.js";
 import { backoffDelay, type Backoff } from "../util/backoff.js";
 
@@ -8,6 +8,15 @@ interface Owner {
   pid: number;
   host: string;
   token: string;
+}
+
+// One file as found at a path: its identity (device and inode, content) and
+// whether its owner is gone.
+interface Found {
+  dev: number;
+  ino: number;
+  content: string;
+  abandoned: boolean;
 }
 
 /** How long a lock may stand before anyone may take it over, whoever holds it. */
@@ -50,19 +59,19 @@ async function acquire(lockPath: string, owner: Owner): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     if (await tryCreate(lockPath, owner)) return;
     const found = await inspect(lockPath);
-    if (found.abandoned) await takeOver(lockPath, found.content);
-    else await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, LOCK_RETRY)));
+    if (found?.abandoned === true && (await removeAbandoned(lockPath, found, owner))) continue;
+    await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, LOCK_RETRY)));
   }
 }
 
 // The owner is written to a file of its own first, then linked to the lock
 // path (link fails when the path exists): a lock never exists without its
 // owner, even when the process dies half way.
-async function tryCreate(lockPath: string, owner: Owner): Promise<boolean> {
-  const draft = `${lockPath}.${owner.token}.tmp`;
+async function tryCreate(path: string, owner: Owner): Promise<boolean> {
+  const draft = `${path}.${owner.token}.tmp`;
   await writeFile(draft, JSON.stringify(owner), { flag: "wx", mode: 0o600 });
   try {
-    await link(draft, lockPath);
+    await link(draft, path);
     return true;
   } catch (error) {
     // ENOENT: the lock's holder swept our draft as a dead writer's; try again.
@@ -73,40 +82,81 @@ async function tryCreate(lockPath: string, owner: Owner): Promise<boolean> {
   }
 }
 
-// What stands at the lock path, and whether its owner is gone.
-async function inspect(lockPath: string): Promise<{ content: string; abandoned: boolean }> {
-  let content: string;
-  let age: number;
+// What stands at `path`, read through one descriptor so that identity and
+// content belong to the same file; `undefined` when nothing does.
+async function inspect(path: string): Promise<Found | undefined> {
+  let handle;
   try {
-    [content, age] = await Promise.all([readFile(lockPath, "utf8"), stat(lockPath).then((s) => Date.now() - s.mtimeMs)]);
+    handle = await open(path, "r");
   } catch {
-    return { content: "", abandoned: false }; // released meanwhile: just try again
+    return undefined; // released meanwhile: just try again
   }
-  // Far in the future counts too: a clock that jumped back must not keep a lock forever.
-  if (Math.abs(age) > STALE_MS) return { content, abandoned: true };
-  const holder = parseOwner(content);
-  return { content, abandoned: holder !== undefined && holder.host === hostname() && !isAlive(holder.pid) };
+  try {
+    const stats = await handle.stat();
+    const content = await handle.readFile("utf8");
+    const age = Date.now() - stats.mtimeMs;
+    // Far in the future counts too: a clock that jumped back must not keep a lock forever.
+    const holder = parseOwner(content);
+    const abandoned =
+      Math.abs(age) > STALE_MS || (holder !== undefined && holder.host === hostname() && !isAlive(holder.pid));
+    return { dev: stats.dev, ino: stats.ino, content, abandoned };
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close().catch(() => {});
+  }
 }
 
-// Moves the abandoned lock aside, then makes sure it was the one judged
-// abandoned; a fresh lock taken in between by a third process goes back.
-async function takeOver(lockPath: string, judged: string): Promise<void> {
-  const aside = `${lockPath}.${randomBytes(8).toString("hex")}.abandoned`;
-  try {
-    await rename(lockPath, aside);
-  } catch {
-    return; // someone else took it over first
+/**
+ * Removes the abandoned file `judged` found at `path` (a lock, or a claim
+ * below), unless something else stands there by now.
+ *
+ * Checking that it is still there and then removing it is two steps; if two
+ * contenders did both, one could remove a live lock taken in between (issue
+ * 19.7: moving the lock aside and linking it back left such a gap). So only
+ * the contender that creates `<path>.<identity>.takeover` may remove it: the
+ * claim names this one file (inode and content; a new lock has a new random
+ * token), so while it is held, the file at `path` can only go away by this
+ * contender's hand, and what it checks is what it removes. A later claim on
+ * the same identity finds another file at `path` and removes nothing. A claim
+ * whose owner died is itself removed the same way, under a claim of its own.
+ * @returns whether it removed `judged`.
+ */
+async function removeAbandoned(path: string, judged: Found, owner: Owner): Promise<boolean> {
+  const claim = takeoverClaim(path, judged);
+  if (!(await tryCreate(claim, owner))) {
+    const claimant = await inspect(claim);
+    if (claimant?.abandoned === true) await removeAbandoned(claim, claimant, owner);
+    return false;
   }
-  const moved = await readFile(aside, "utf8").catch(() => judged);
-  // link, unlike rename, never replaces a lock created since.
-  if (moved !== judged) await link(aside, lockPath).catch(() => {});
-  await unlink(aside).catch(() => {});
+  try {
+    const now = await inspect(path);
+    if (now === undefined || identityOf(now) !== identityOf(judged)) return false;
+    await unlink(path);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await unlink(claim).catch(() => {});
+  }
+}
+
+/**
+ * The claim a contender creates before removing the abandoned file `found` at
+ * `path` (internal; exported for tests).
+ */
+export function takeoverClaim(path: string, found: Pick<Found, "dev" | "ino" | "content">): string {
+  return `${path}.${identityOf(found)}.takeover`;
+}
+
+function identityOf(found: Pick<Found, "dev" | "ino" | "content">): string {
+  return createHash("sha256").update(`${found.dev}:${found.ino}:${found.content}`).digest("hex").slice(0, 32);
 }
 
 async function release(lockPath: string, owner: Owner): Promise<void> {
   // Only our own lock: after a takeover the file may be someone else's.
-  const content = await readFile(lockPath, "utf8").catch(() => "");
-  if (parseOwner(content)?.token === owner.token) await unlink(lockPath).catch(() => {});
+  const found = await inspect(lockPath);
+  if (found !== undefined && parseOwner(found.content)?.token === owner.token) await unlink(lockPath).catch(() => {});
 }
 
 function parseOwner(content: string): Owner | undefined {

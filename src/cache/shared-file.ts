@@ -62,6 +62,8 @@ export class SharedCacheFile {
    */
   async sweep(): Promise<void> {
     try {
+      // The lock and the sweep work in goals.json's folder: it must be safe first.
+      await ensurePrivateFolder(dirname(this.#cache.path));
       await withFileLock(this.#cache.path, () => this.#sweepOnce());
     } catch {
       // See above.

@@ -13,8 +13,16 @@ const STRAY_TEMP_AGE_MS = 60 * 60 * 1000;
 // the pid, thread id and a counter); the writer this library used before it
 // named them `<path>.<32 hex>.tmp`. Both are swept, nothing else.
 // The lock's owner draft (`goals.json.lock.<32 hex>.tmp`) is left when a
-// process dies between writing and linking it.
-const TEMP_SUFFIXES = [/^\.\d{1,10}$/, /^\.[0-9a-f]{32}\.tmp$/, /^\.lock\.[0-9a-f]{32}\.tmp$/];
+// process dies between writing and linking it; a takeover claim
+// (`goals.json.lock.<32 hex>.takeover`, see lock.ts) and its draft when one dies
+// while taking over a dead holder's lock. A claim on a lock that is gone guards
+// nothing, and while the sweeper holds the lock every other lock is gone.
+const TEMP_SUFFIXES = [
+  /^\.\d{1,10}$/,
+  /^\.[0-9a-f]{32}\.tmp$/,
+  /^\.lock\.[0-9a-f]{32}\.tmp$/,
+  /^\.lock(\.[0-9a-f]{32}\.takeover)+(\.[0-9a-f]{32}\.tmp)?$/,
+];
 
 /**
  * Removes temp files that a process left beside `path` when it died mid-write:

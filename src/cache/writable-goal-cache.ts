@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
 import { CacheIoError } from "../errors.js";
 import { GoalCache } from "./goal-cache.js";
-import { ensurePrivateFolder } from "./private-folder.js";
+import { ensureOwnFile, ensurePrivateFolder } from "./private-folder.js";
 import { replaceFile } from "./replace-file.js";
 import { removeStrayTempFiles } from "./stray-temp.js";
 
@@ -11,8 +11,9 @@ import { removeStrayTempFiles } from "./stray-temp.js";
  * write-file-atomic (temp file in the same folder, fsync, rename) and an fsync
  * of the folder, so a reader sees the old file or the new one, never a torn
  * one. The folder is 0700 and the file 0600, also when the folder existed
- * before (goals and evidence may be sensitive); a folder others can write that
- * is not ours to fix is refused.
+ * before (goals and evidence may be sensitive); a folder or a goals.json owned
+ * by another user is refused, and so is a folder above it that another user
+ * could swap (see `ensurePrivateFolder`).
  */
 export class WritableGoalCache extends GoalCache {
   /**
@@ -24,6 +25,7 @@ export class WritableGoalCache extends GoalCache {
   async writeContent(content: string | readonly Uint8Array[]): Promise<void> {
     try {
       await ensurePrivateFolder(dirname(this.path));
+      await ensureOwnFile(this.path);
       await replaceFile(this.path, typeof content === "string" ? [Buffer.from(content)] : content, 0o600);
     } catch (cause) {
       throw new CacheIoError(this.path, "write", cause);

@@ -37,38 +37,77 @@ export interface RebuildResult {
  * may be) newer than its readable entries withholds that goal.
  */
 export function rebuildGoals<T>(entries: readonly T[], decode: (entry: T) => Goal): RebuildResult {
-  const newest = new Map<string, Goal>();
-  const skipped: SkippedEntry[] = [];
-  const unreadable: { goalId: string; revision: number | undefined; updated: number | undefined }[] = [];
-  let duplicates = 0;
+  const rebuild = new GoalRebuild(decode);
   for (let index = 0; index < entries.length; index++) {
-    let goal: Goal;
-    let entry: T | undefined;
+    let entry: T;
     try {
-      // Read inside the try: a hostile list can throw from an element's getter.
+      // A hostile list can throw from an element's getter.
       entry = entries[index] as T;
-      goal = decode(entry);
     } catch (error) {
-      const key = peekEntryKey(entry);
-      skipped.push({ index, reason: describeFailure(error), ...(key === undefined ? {} : { goalId: key.goalId }) });
-      if (key !== undefined) unreadable.push(key);
+      rebuild.addUnreadable(error);
       continue;
     }
-    const previous = newest.get(goal.id);
-    if (previous !== undefined) {
-      duplicates++;
-      if (!isNewerOrSame(goal, previous)) continue;
+    rebuild.add(entry);
+  }
+  return rebuild.result();
+}
+
+/**
+ * {@link rebuildGoals} one entry at a time, for entries read as a stream: each
+ * entry is decoded as it is added and only the goal (or, for an unreadable
+ * one, its id and revision) is kept, so memory follows the goals, not the
+ * entries.
+ */
+export class GoalRebuild<T> {
+  readonly #decode: (entry: T) => Goal;
+  readonly #newest = new Map<string, Goal>();
+  readonly #skipped: SkippedEntry[] = [];
+  readonly #unreadable: { goalId: string; revision: number | undefined; updated: number | undefined }[] = [];
+  #duplicates = 0;
+  #index = 0;
+
+  /** @param decode turns one entry into a goal, throwing when it cannot. */
+  constructor(decode: (entry: T) => Goal) {
+    this.#decode = decode;
+  }
+
+  /** Decodes the next entry; one that fails is recorded as skipped (never throws). */
+  add(entry: T): void {
+    const index = this.#index++;
+    let goal: Goal;
+    try {
+      goal = this.#decode(entry);
+    } catch (error) {
+      const key = peekEntryKey(entry);
+      this.#skipped.push({ index, reason: describeFailure(error), ...(key === undefined ? {} : { goalId: key.goalId }) });
+      if (key !== undefined) this.#unreadable.push(key);
+      return;
     }
-    newest.set(goal.id, goal);
+    const previous = this.#newest.get(goal.id);
+    if (previous !== undefined) {
+      this.#duplicates++;
+      if (!isNewerOrSame(goal, previous)) return;
+    }
+    this.#newest.set(goal.id, goal);
   }
-  const withheld = new Set<string>();
-  for (const key of unreadable) {
-    const loaded = newest.get(key.goalId);
-    if (loaded !== undefined && mayBeNewer(key, loaded)) withheld.add(key.goalId);
+
+  /** Records that the next entry could not even be read (`error` says why). */
+  addUnreadable(error: unknown): void {
+    this.#skipped.push({ index: this.#index++, reason: describeFailure(error) });
   }
-  for (const id of withheld) newest.delete(id);
-  const goals = [...newest.values()].sort((a, b) => compareIds(a.id, b.id));
-  return { goals, skipped, duplicates, withheld: [...withheld].sort(compareIds) };
+
+  /** The goals recovered from every entry added so far. */
+  result(): RebuildResult {
+    const newest = new Map(this.#newest);
+    const withheld = new Set<string>();
+    for (const key of this.#unreadable) {
+      const loaded = newest.get(key.goalId);
+      if (loaded !== undefined && mayBeNewer(key, loaded)) withheld.add(key.goalId);
+    }
+    for (const id of withheld) newest.delete(id);
+    const goals = [...newest.values()].sort((a, b) => compareIds(a.id, b.id));
+    return { goals, skipped: [...this.#skipped], duplicates: this.#duplicates, withheld: [...withheld].sort(compareIds) };
+  }
 }
 
 /**

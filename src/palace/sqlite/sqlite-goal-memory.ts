@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { StaleError } from "../../errors.js";
 import { writeKey, type FeedWatcher } from "../adapter-support.js";
 import type { GoalEntry, GoalKey, GoalMemory, PalaceEvent, PalaceWatch } from "../contract.js";
+import { ATTEMPT_BUSY_TIMEOUT_MS, retryWhileBusy } from "./busy-retry.js";
 
 /** The part of a better-sqlite3 statement this adapter uses. */
 export interface SqliteStatement {
@@ -34,8 +35,13 @@ export interface SqliteDatabase {
 /** Options of {@link SqliteGoalMemory}. */
 export interface SqliteGoalMemoryOptions {
   /**
-   * How long a statement waits for another connection's lock before failing, in ms.
-   * Applied only to databases this adapter opens from a path.
+   * How long a call waits for another connection's lock before failing, in ms.
+   * The wait does not hold the event loop: SQLite waits a few milliseconds at
+   * a time and the call retries on timers until this much time has passed
+   * (better-sqlite3 would wait the whole time synchronously). Keep it below the
+   * store's `palaceTimeoutMs`, so a write fails before the store stops waiting
+   * for it. Applied only to databases this adapter opens from a path: on your
+   * own database, its busy timeout applies (waited synchronously).
    * @default 5000
    */
   busyTimeoutMs?: number;
@@ -131,6 +137,9 @@ export class SqliteGoalMemory implements GoalMemory {
   readonly #db: SqliteDatabase;
   readonly #ownsDatabase: boolean;
   readonly #feedIntervalMs: number;
+  // How long a call retries while another connection holds the lock; 0 for a
+  // database of the caller's, whose own busy timeout decides.
+  readonly #busyWaitMs: number;
   readonly #list: SqliteStatement;
   readonly #read: SqliteStatement;
   /** Undefined when read-only. */
@@ -151,7 +160,9 @@ export class SqliteGoalMemory implements GoalMemory {
   constructor(database: string | SqliteDatabase, options: SqliteGoalMemoryOptions = {}) {
     const readOnly = options.readOnly ?? false;
     this.#ownsDatabase = typeof database === "string";
-    this.#db = typeof database === "string" ? openFile(database, readOnly, options.busyTimeoutMs ?? 5000) : database;
+    const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+    this.#db = typeof database === "string" ? openFile(database, readOnly, busyTimeoutMs) : database;
+    this.#busyWaitMs = this.#ownsDatabase ? busyTimeoutMs : 0;
     this.#feedIntervalMs = Math.max(1, Math.trunc(options.feedIntervalMs ?? 200));
     try {
       const columns = tableColumns(this.#db);
@@ -170,14 +181,17 @@ export class SqliteGoalMemory implements GoalMemory {
       if (this.#ownsDatabase) this.#db.close();
       throw error;
     }
+    // Opening waited the full busy timeout (a constructor cannot wait
+    // asynchronously); from now on each attempt waits only briefly, see #busyWaitMs.
+    if (this.#ownsDatabase) this.#db.pragma(`busy_timeout = ${Math.min(ATTEMPT_BUSY_TIMEOUT_MS, this.#busyWaitMs)}`);
   }
 
   /** @inheritDoc */
   async rememberGoal(json: string, tag: string, key?: GoalKey): Promise<void> {
     const found = writeKey(json, key);
     const writes = this.#writable();
-    if (!this.#keep(writes, tag, json, found)) {
-      const held = this.#read.get(tag, found.goalId) as { revision: number } | undefined;
+    if (!(await this.#whileBusy(() => this.#keep(writes, tag, json, found)))) {
+      const held = (await this.#whileBusy(() => this.#read.get(tag, found.goalId))) as { revision: number } | undefined;
       throw new StaleError(found.goalId, found.base === undefined ? found.revision - 1 : found.base, held?.revision ?? null);
     }
     this.#announce(tag, [{ json, key: found }]);
@@ -190,6 +204,16 @@ export class SqliteGoalMemory implements GoalMemory {
    */
   async rememberGoals(tag: string, entries: readonly GoalEntry[]): Promise<("kept" | "stale")[]> {
     const writes = this.#writable();
+    const outcomes = await this.#whileBusy(() => this.#keepAll(writes, tag, entries));
+    this.#announce(
+      tag,
+      entries.filter((_, i) => outcomes[i] === "kept"),
+    );
+    return outcomes;
+  }
+
+  // The batch in one transaction; when it fails (busy included), nothing of it is kept.
+  #keepAll(writes: Writes, tag: string, entries: readonly GoalEntry[]): ("kept" | "stale")[] {
     const refused = new Set<string>();
     const outcomes: ("kept" | "stale")[] = [];
     this.#db.exec("BEGIN IMMEDIATE");
@@ -204,11 +228,12 @@ export class SqliteGoalMemory implements GoalMemory {
       if (this.#db.open) this.#db.exec("ROLLBACK");
       throw error;
     }
-    this.#announce(
-      tag,
-      entries.filter((_, i) => outcomes[i] === "kept"),
-    );
     return outcomes;
+  }
+
+  // One attempt, retried on timers while another connection holds the lock.
+  #whileBusy<T>(attempt: () => T): Promise<T> {
+    return retryWhileBusy(attempt, this.#busyWaitMs);
   }
 
   #writable(): Writes {
@@ -241,12 +266,13 @@ export class SqliteGoalMemory implements GoalMemory {
 
   /** @inheritDoc */
   async listGoals(tag: string): Promise<string[]> {
-    return this.#list.all(tag).map((row) => (row as { json: string }).json);
+    const rows = await this.#whileBusy(() => this.#list.all(tag));
+    return rows.map((row) => (row as { json: string }).json);
   }
 
   /** @inheritDoc */
   async readGoal(tag: string, goalId: string): Promise<string | undefined> {
-    return (this.#read.get(tag, goalId) as { json: string } | undefined)?.json;
+    return ((await this.#whileBusy(() => this.#read.get(tag, goalId))) as { json: string } | undefined)?.json;
   }
 
   /**
