@@ -17,9 +17,21 @@ export interface Pending {
   readonly expected: number | undefined;
   /** Stale refusals so far. */
   attempt: number;
+  /**
+   * Set when the mutation is decided but must not be announced yet: a
+   * mutation before it in call order is being run again, and callers and
+   * listeners hear of commits in call order.
+   */
+  decided?: Decision | undefined;
   readonly resolve: (goal: Goal) => void;
   readonly reject: (error: unknown) => void;
 }
+
+/** How a mutation ends: a revision the palace kept, a no-op's goal, or an error. */
+type Decision =
+  | { readonly kind: "kept"; readonly goal: Goal }
+  | { readonly kind: "noop"; readonly goal: Goal }
+  | { readonly kind: "rejected"; readonly error: unknown };
 
 /** What the committer needs of the store. */
 export interface CommitterHost {
@@ -38,7 +50,11 @@ type Prepared =
   | { readonly kind: "write"; readonly pending: Pending; readonly next: Goal; readonly previous: Goal | undefined; readonly json: string }
   /** A change that changes nothing: it resolves with the goal as it is and writes no new revision. */
   | { readonly kind: "noop"; readonly pending: Pending; readonly goal: Goal }
-  /** A no-op on a goal this batch writes: judged again once that entry is settled. */
+  /**
+   * A mutation this batch cannot judge: it would be judged on an entry of the
+   * batch that is not committed yet (a no-op on it, a refusal by the rules or
+   * by `expectedRevision`). It and everything after it wait for the next batch.
+   */
   | { readonly kind: "defer"; readonly pending: Pending };
 
 type Write = Extract<Prepared, { kind: "write" }>;
@@ -68,52 +84,116 @@ export class Committer {
 
   /**
    * Writes the pending mutations in `items` (in call order; more than one only
-   * for a palace that writes batches) as one batch and settles every one that
-   * is decided.
+   * for a palace that writes batches) as one batch and settles, in call order,
+   * every one that is decided.
+   *
+   * Each mutation gets the result it would get if the mutations ran one at a
+   * time in call order: one that would be judged on an entry of this batch
+   * that is not committed yet (refused by the rules or by `expectedRevision`
+   * on it, or a no-op on it) is not judged here: it and every mutation after
+   * it go to the next batch. An entry chained on an earlier entry of its goal
+   * that the palace did not keep has not been tried on its own: it is built
+   * again too, unless that entry's outcome is unknown (it may still land, so
+   * building on the goal as the palace holds it now could apply the change
+   * twice): then its outcome is unknown as well.
    * @returns the mutations to run again, in call order: those refused as stale
-   *   (to be built again on the fresh goal) and the deferred no-ops. The caller
-   *   puts them back at the head of its queue.
+   *   (to be built again on the fresh goal), the deferred ones, and the
+   *   decided ones behind them, held back so that callers and listeners hear
+   *   of commits in call order. The caller puts them back at the head of its queue.
    */
   async commit(items: readonly Pending[]): Promise<Pending[]> {
     // The newest revision of each goal within this batch: a second mutation of
     // the same goal builds on the first, as it would one after the other.
     const working = new Map<string, Goal>();
+    // Goals with an entry of this batch not yet committed: what the batch cannot judge on.
+    const unsettled = new Set<string>();
+    const decisions = new Map<Pending, Decision | "again">();
     const writes: Write[] = [];
-    const deferred: Pending[] = [];
-    for (const pending of items) {
-      let prepared: Prepared;
-      try {
-        prepared = await this.#prepare(pending, working);
-      } catch (error) {
-        pending.reject(error);
+    let deferred: readonly Pending[] = [];
+    for (const [position, pending] of items.entries()) {
+      if (pending.decided !== undefined) {
+        // Committed earlier and held back: a base for later mutations of its goal.
+        if (pending.decided.kind === "kept") working.set(pending.decided.goal.id, pending.decided.goal);
         continue;
       }
-      switch (prepared.kind) {
-        case "noop":
-          pending.resolve(cloneGoal(prepared.goal));
-          break;
-        case "defer":
-          deferred.push(pending);
-          break;
-        case "write":
-          working.set(prepared.next.id, prepared.next);
-          writes.push(prepared);
-          break;
+      let prepared: Prepared;
+      try {
+        prepared = await this.#prepare(pending, working, unsettled);
+      } catch (error) {
+        if (pending.goalId !== undefined && unsettled.has(pending.goalId)) prepared = { kind: "defer", pending };
+        else {
+          decisions.set(pending, { kind: "rejected", error });
+          continue;
+        }
+      }
+      if (prepared.kind === "defer") {
+        deferred = items.slice(position);
+        break;
+      }
+      if (prepared.kind === "noop") decisions.set(pending, { kind: "noop", goal: prepared.goal });
+      else {
+        working.set(prepared.next.id, prepared.next);
+        unsettled.add(prepared.next.id);
+        writes.push(prepared);
       }
     }
-    // Nothing deferred either: a deferral waits for a write of this batch.
-    if (writes.length === 0) return deferred;
+    if (writes.length > 0) await this.#decideWrites(writes, decisions);
+    const again = this.#announce(items.slice(0, items.length - deferred.length), decisions);
+    const stale = again.filter((pending) => pending.decided === undefined && pending.attempt > 0);
+    if (stale.length > 0) await contentionBackoff(Math.max(...stale.map((pending) => pending.attempt)));
+    return [...again, ...deferred];
+  }
+
+  // What became of each write: kept, refused as stale (built again on the
+  // fresh goal, or STALE when out of attempts), or failed.
+  async #decideWrites(writes: readonly Write[], decisions: Map<Pending, Decision | "again">): Promise<void> {
     const outcomes = await this.#write(writes);
+    // Per goal, the outcome of the first entry of this batch that was not kept:
+    // the entries chained after it share its fate.
+    const broken = new Map<string, "stale" | PalaceError>();
     const stale: Pending[] = [];
     writes.forEach((write, i) => {
-      const outcome = outcomes[i];
-      if (outcome === "kept") write.pending.resolve(this.#host.apply(write.next, "local"));
-      else if (outcome === "stale") stale.push(write.pending);
-      else write.pending.reject(outcome);
+      const outcome = outcomes[i] as "kept" | "stale" | PalaceError;
+      const goalId = write.next.id;
+      const before = broken.get(goalId);
+      if (outcome === "kept") return decisions.set(write.pending, { kind: "kept", goal: write.next });
+      if (before === undefined) broken.set(goalId, outcome);
+      if (outcome === "stale" && before === undefined) stale.push(write.pending);
+      else if (before === undefined) decisions.set(write.pending, { kind: "rejected", error: outcome });
+      // Chained on an entry that was not kept: never tried on its own.
+      else if (before instanceof PalaceError && before.outcome === "unknown") {
+        decisions.set(write.pending, { kind: "rejected", error: outcome === "stale" ? before : outcome });
+      } else decisions.set(write.pending, "again");
     });
-    const retry = stale.length > 0 ? await this.#afterStale(stale) : [];
-    // In call order: a deferred no-op came after the entry it waited for.
-    return [...retry, ...deferred].sort((a, b) => items.indexOf(a) - items.indexOf(b));
+    for (const [pending, decision] of await this.#afterStale(stale)) decisions.set(pending, decision);
+  }
+
+  // Settles the decided mutations in call order up to the first that must run
+  // again; the decided ones after it are held back with their decision.
+  #announce(items: readonly Pending[], decisions: ReadonlyMap<Pending, Decision | "again">): Pending[] {
+    const again: Pending[] = [];
+    for (const pending of items) {
+      const decision = pending.decided ?? decisions.get(pending) ?? "again";
+      if (decision === "again" || again.length > 0) {
+        if (decision !== "again") pending.decided = decision;
+        again.push(pending);
+        continue;
+      }
+      pending.decided = undefined;
+      this.#settle(pending, decision);
+    }
+    return again;
+  }
+
+  #settle(pending: Pending, decision: Decision): void {
+    switch (decision.kind) {
+      case "kept":
+        return pending.resolve(this.#host.apply(decision.goal, "local"));
+      case "noop":
+        return pending.resolve(cloneGoal(decision.goal));
+      case "rejected":
+        return pending.reject(decision.error);
+    }
   }
 
   /**
@@ -141,7 +221,7 @@ export class Committer {
 
   // The next revision of the pending mutation's goal, or what to do instead
   // when the change changes nothing (it writes no new revision).
-  async #prepare(pending: Pending, working: ReadonlyMap<string, Goal>): Promise<Prepared> {
+  async #prepare(pending: Pending, working: ReadonlyMap<string, Goal>, unsettled: ReadonlySet<string>): Promise<Prepared> {
     const { goalId, expected } = pending;
     let current: Goal | undefined;
     if (goalId !== undefined) {
@@ -161,7 +241,7 @@ export class Committer {
       // Nothing to write, so no compare-and-set will catch a stale view: a
       // no-op on a goal another writer moved must be judged on the palace's
       // revision. One built on this batch's own entry waits for it to commit.
-      if (working.has(goalId)) return { kind: "defer", pending };
+      if (unsettled.has(goalId)) return { kind: "defer", pending };
       const fresh = await this.refresh(goalId);
       if (fresh === undefined || fresh.revision === current.revision) return { kind: "noop", pending, goal: current };
       if (expected !== undefined) throw new StaleError(goalId, expected, fresh.revision);
@@ -172,10 +252,10 @@ export class Committer {
     return { kind: "write", pending, next, previous: current, json: encodeWithinLimits(next, current, this.#host.limits) };
   }
 
-  // Stale mutations: each is retried (returned) unless it asked for strict
-  // locking or ran out of attempts, in which case it rejects with STALE.
-  async #afterStale(stale: Pending[]): Promise<Pending[]> {
-    const retry: Pending[] = [];
+  // Stale mutations: each is run again (its attempts counted) unless it asked
+  // for strict locking or ran out of attempts: then it rejects with STALE.
+  async #afterStale(stale: readonly Pending[]): Promise<Map<Pending, Decision | "again">> {
+    const decisions = new Map<Pending, Decision | "again">();
     const refreshedById = new Map<string, Goal | undefined | PalaceError>();
     for (const pending of stale) {
       pending.attempt++;
@@ -185,14 +265,14 @@ export class Committer {
       }
       // The goal as the palace holds it now, or why it could not be read.
       const refreshed = goalId === undefined ? undefined : refreshedById.get(goalId);
-      if (refreshed instanceof PalaceError) pending.reject(refreshed);
-      else if (goalId !== undefined && refreshed === undefined) pending.reject(new GoalNotFoundError(goalId));
+      const reject = (error: unknown) => decisions.set(pending, { kind: "rejected", error });
+      if (refreshed instanceof PalaceError) reject(refreshed);
+      else if (goalId !== undefined && refreshed === undefined) reject(new GoalNotFoundError(goalId));
       else if (pending.expected !== undefined || pending.attempt > this.#host.staleRetries) {
-        pending.reject(new StaleError(goalId ?? "(new goal)", pending.expected ?? null, refreshed?.revision ?? null));
-      } else retry.push(pending);
+        reject(new StaleError(goalId ?? "(new goal)", pending.expected ?? null, refreshed?.revision ?? null));
+      } else decisions.set(pending, "again");
     }
-    if (retry.length > 0) await contentionBackoff(Math.max(...retry.map((pending) => pending.attempt)));
-    return retry;
+    return decisions;
   }
 
   async #write(writes: readonly Write[]): Promise<("kept" | "stale" | PalaceError)[]> {
